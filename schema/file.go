@@ -1,0 +1,136 @@
+package schema
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/encoding/prototext"
+
+	"github.com/ftlrealm/ftl-gen-realm/internal/atomicfile"
+	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
+)
+
+// Format is a schema file encoding.
+type Format string
+
+// The file encodings, named as the `schema --format` flag names them.
+const (
+	FormatText  Format = "txtpb" // protobuf text format
+	FormatJSON  Format = "json"  // protojson, as upstream FTL writes it
+	FormatHuman Format = "text"  // FTL's human-readable schema text (write only)
+)
+
+// FormatOf picks the encoding of a schema file from its extension.
+func FormatOf(path string) (Format, error) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".txtpb", ".textproto", ".pbtxt":
+		return FormatText, nil
+	case ".json":
+		return FormatJSON, nil
+	}
+	return "", fmt.Errorf("%s: unknown schema file extension %q (want .txtpb or .json)", path, filepath.Ext(path))
+}
+
+// Read reads a schema file, in the encoding its extension names.
+func Read(path string) (*Schema, error) {
+	format, err := FormatOf(path)
+	if err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Unmarshal(path, data, format)
+}
+
+// Unmarshal decodes a schema. name is the file name used in errors. Unknown
+// fields are errors, not silently dropped: a schema kind this tool does not
+// model (e.g. an upstream metadata kind) must not be mangled on its way
+// through.
+func Unmarshal(name string, data []byte, format Format) (*Schema, error) {
+	s := &Schema{}
+	var err error
+	switch format {
+	case FormatText:
+		err = prototext.Unmarshal(data, s)
+	case FormatJSON:
+		err = protojson.Unmarshal(data, s)
+	default:
+		return nil, fmt.Errorf("%s: cannot read schema format %q", name, format)
+	}
+	if err != nil {
+		return nil, decodeError(name, err)
+	}
+	return s, nil
+}
+
+var linecol = regexp.MustCompile(`\(line (\d+):(\d+)\): `)
+
+// decodeError turns protobuf-go's "proto: (line L:C): msg" into a
+// diagnostic at name:L:C.
+func decodeError(name string, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "proto: ")
+	msg = strings.TrimPrefix(msg, "proto:\u00a0") // protobuf-go sometimes uses a non-breaking space
+	d := diag.Diagnostic{File: name}
+	if m := linecol.FindStringSubmatchIndex(msg); m != nil {
+		d.Line, _ = strconv.Atoi(msg[m[2]:m[3]])
+		d.Column, _ = strconv.Atoi(msg[m[4]:m[5]])
+		msg = msg[:m[0]] + msg[m[1]:]
+	}
+	d.Message = "invalid schema file: " + strings.TrimSpace(msg)
+	return diag.List{d}
+}
+
+// Marshal encodes s deterministically in format.
+func Marshal(s *Schema, format Format) ([]byte, error) {
+	switch format {
+	case FormatText:
+		return marshalText(s), nil
+	case FormatJSON:
+		return marshalJSON(s)
+	case FormatHuman:
+		return []byte(Print(s)), nil
+	}
+	return nil, fmt.Errorf("unknown schema format %q", format)
+}
+
+func marshalJSON(s *Schema) ([]byte, error) {
+	raw, err := protojson.Marshal(s)
+	if err != nil {
+		return nil, err
+	}
+	// protojson's whitespace is randomised on purpose; re-indenting makes it
+	// stable.
+	var out bytes.Buffer
+	if err := json.Indent(&out, raw, "", "  "); err != nil {
+		return nil, err
+	}
+	out.WriteByte('\n')
+	return out.Bytes(), nil
+}
+
+// Write writes s to path atomically, in the encoding its extension names.
+func Write(path string, s *Schema) error {
+	data, err := MarshalFile(path, s)
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(path, data, 0o644)
+}
+
+// MarshalFile encodes s in the encoding path's extension names.
+func MarshalFile(path string, s *Schema) ([]byte, error) {
+	format, err := FormatOf(path)
+	if err != nil {
+		return nil, err
+	}
+	return Marshal(s, format)
+}
