@@ -7,3 +7,5 @@ require (
 	github.com/alecthomas/kong v1.17.0
 	google.golang.org/protobuf v1.36.12
 )
+
+require golang.org/x/mod v0.42.0 // indirect
