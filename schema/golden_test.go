@@ -87,3 +87,38 @@ func TestEverything(t *testing.T) {
 
 	golden(t, "everything.schema", []byte(Print(s)))
 }
+
+// TestUpstreamJSON reads a file in the shape upstream FTL's
+// `ftl schema get --external --json` writes (protojson: lowerCamel field
+// names, enum names, int64 as strings, empty positions as {}).
+func TestUpstreamJSON(t *testing.T) {
+	s, err := Read("testdata/upstream.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Validate(s); err != nil {
+		t.Fatalf("Validate:\n%v", err)
+	}
+	balance := s.GetRealms()[0].GetModules()[0]
+	var withdraw *Verb
+	var status *Enum
+	for _, d := range balance.GetDecls() {
+		if v := d.GetVerb(); v != nil {
+			withdraw = v
+		}
+		if e := d.GetEnum(); e != nil {
+			status = e
+		}
+	}
+	if got := withdraw.GetPos(); got.GetLine() != 12 || got.GetColumn() != 1 || got.GetFilename() != "/home/dev/bank/balance/balance.go" {
+		t.Errorf("withdraw pos = %v, want /home/dev/bank/balance/balance.go:12:1", got)
+	}
+	if withdraw.GetVisibility() != Visibility_VISIBILITY_SCOPE_REALM {
+		t.Errorf("withdraw visibility = %v", withdraw.GetVisibility())
+	}
+	// 2^53+1: an int64 that a float64 JSON number would have rounded.
+	if got := status.GetVariants()[1].GetValue().GetIntValue().GetValue(); got != 9007199254740993 {
+		t.Errorf("Status.Done = %d", got)
+	}
+	golden(t, "upstream.schema", []byte(Print(s)))
+}

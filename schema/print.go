@@ -1,15 +1,21 @@
 package schema
 
 import (
+	"cmp"
+	"slices"
 	"strconv"
 	"strings"
 )
 
 // Print renders s as FTL's human-readable schema text, byte for byte as
-// upstream FTL's Schema.String does (including its quirks: a verb or
-// typealias with metadata keeps two trailing spaces on its first line, and
-// blank lines between decls carry the realm's indent), with one addition:
-// refs into another realm print as module.name@realm.
+// upstream FTL prints a schema it has loaded (including its quirks: a verb
+// or typealias with metadata keeps two trailing spaces on its first line,
+// and blank lines between decls carry the realm's indent), with one
+// addition: refs into another realm print as module.name@realm.
+//
+// Like upstream, which sorts a module when it loads it, Print lists decls
+// as typealiases, enums, data, then verbs, each kind by name, and sorts a
+// verb's metadata and +calls targets; s itself is not changed.
 //
 // Print never fails: a schema that would not validate still prints, with
 // missing types shown as <invalid>.
@@ -53,7 +59,7 @@ func printModule(m *Module) string {
 	// Decls of one kind are separated by a blank line, except typealiases,
 	// which sit together; a change of kind always gets one.
 	prev := ""
-	for _, d := range m.GetDecls() {
+	for _, d := range sortedDecls(m.GetDecls()) {
 		kind := DeclKind(d)
 		if prev != "" && (prev != kind || kind != "typealias") {
 			b.WriteString("\n")
@@ -120,7 +126,7 @@ func printVerb(v *Verb) string {
 	sig := v.GetName() + "(" + TypeString(v.GetRequest()) + ")"
 	return printComments(v.GetComments()) +
 		words(visibilityWord(v.GetVisibility()), "verb", sig, TypeString(v.GetResponse())) +
-		indent(printMetadataBlock(v.GetMetadata()))
+		indent(printMetadataBlock(sortedMetadata(v.GetMetadata())))
 }
 
 func printTypeAlias(t *TypeAlias) string {
@@ -211,7 +217,7 @@ func printMetadata(md *Metadata) string {
 		var b strings.Builder
 		b.WriteString("+calls ")
 		width := len("+calls")
-		for i, r := range x.Calls.GetCalls() {
+		for i, r := range sortedRefs(x.Calls.GetCalls()) {
 			if i > 0 {
 				b.WriteString(", ")
 				width += 2
@@ -250,4 +256,46 @@ func aliasKindWord(k AliasKind) string {
 		return "json"
 	}
 	return "AliasKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// declOrder is upstream's order of decl kinds in a module.
+var declOrder = map[string]int{"typealias": 1, "enum": 2, "data": 3, "verb": 4}
+
+func sortedDecls(decls []*Decl) []*Decl {
+	out := slices.Clone(decls)
+	slices.SortStableFunc(out, func(a, b *Decl) int {
+		return cmp.Or(cmp.Compare(declOrder[DeclKind(a)], declOrder[DeclKind(b)]), cmp.Compare(DeclName(a), DeclName(b)))
+	})
+	return out
+}
+
+// metadataOrder is upstream's order of a verb's metadata kinds.
+func metadataOrder(md *Metadata) int {
+	switch md.GetValue().(type) {
+	case *Metadata_Alias:
+		return 2
+	case *Metadata_Encoding:
+		return 3
+	case *Metadata_Calls:
+		return 4
+	case *Metadata_TypeMap:
+		return 12
+	}
+	return 0
+}
+
+func sortedMetadata(mds []*Metadata) []*Metadata {
+	out := slices.Clone(mds)
+	slices.SortStableFunc(out, func(a, b *Metadata) int { return cmp.Compare(metadataOrder(a), metadataOrder(b)) })
+	return out
+}
+
+// sortedRefs orders +calls targets by module, then name, as upstream does;
+// the realm does not take part, so upstream's order is kept.
+func sortedRefs(refs []*Ref) []*Ref {
+	out := slices.Clone(refs)
+	slices.SortStableFunc(out, func(a, b *Ref) int {
+		return cmp.Or(cmp.Compare(a.GetModule(), b.GetModule()), cmp.Compare(a.GetName(), b.GetName()))
+	})
+	return out
 }

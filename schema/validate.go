@@ -29,6 +29,7 @@ func Validate(s *Schema) error {
 		}
 		v.checkRealm(ri)
 	}
+	v.checkModuleCycles(s)
 	return v.result()
 }
 
