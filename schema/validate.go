@@ -225,10 +225,8 @@ func (v *validator) checkComments(c scope, comments []string) {
 
 func (v *validator) checkRealm(ri *realmInfo) {
 	c := scope{realm: ri}.in(ri.realm.GetPos(), "realm "+show(ri.realm.GetName()))
+	// A duplicate module is checked too: its refs can be wrong as well.
 	for _, m := range ri.realm.GetModules() {
-		if decls := ri.modules[m.GetName()]; decls == nil {
-			continue
-		}
 		mc := c.in(m.GetPos(), "module "+show(m.GetName()))
 		mc.module = m
 		if m.GetBuiltin() && m.GetName() != "builtin" {

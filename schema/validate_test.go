@@ -227,3 +227,32 @@ func TestValidIdentifier(t *testing.T) {
 		}
 	}
 }
+
+func TestValidateAccepts(t *testing.T) {
+	for name, text := range map[string]string{
+		"empty schema":          ``,
+		"realm without modules": `realms: { name: "r" }`,
+		"map keys through aliases and value enums": `realms: { name: "r" modules: { name: "m"
+			decls: { type_alias: { name: "K" type: { ref: { module: "m" name: "K2" } } } }
+			decls: { type_alias: { name: "K2" type: { string: {} } } }
+			decls: { enum: { name: "E" type: { int: {} } variants: { name: "A" value: { int_value: { value: 1 } } } } }
+			decls: { data: { name: "D" fields: { name: "a" type: { map: { key: { ref: { module: "m" name: "K" } } value: { int: {} } } } } fields: { name: "b" type: { map: { key: { ref: { module: "m" name: "E" } } value: { int: {} } } } } } } } }`,
+		"ref naming its own realm, and an external realm referring back": `realms: { name: "r" modules: { name: "m"
+			decls: { data: { name: "D" } }
+			decls: { verb: { name: "v" request: { ref: { module: "m" name: "D" realm: "r" } } response: { unit: {} } } } } }
+			realms: { external: true name: "x" modules: { name: "n" decls: { verb: { name: "w" request: { ref: { module: "m" name: "D" realm: "r" } } response: { unit: {} } } } } }`,
+		"type parameters as type arguments": `realms: { name: "r" modules: { name: "m"
+			decls: { data: { name: "Box" type_parameters: { name: "T" } fields: { name: "v" type: { ref: { name: "T" } } } } }
+			decls: { data: { name: "Two" type_parameters: { name: "A" } type_parameters: { name: "B" } fields: { name: "v" type: { ref: { module: "m" name: "Box" type_parameters: { map: { key: { string: {} } value: { ref: { name: "B" } } } } } } } fields: { name: "w" type: { ref: { name: "A" } } } } } } }`,
+		"same module refs its own decls and calls itself": `realms: { name: "r" modules: { name: "m"
+			decls: { verb: { name: "v" request: { unit: {} } response: { unit: {} } metadata: { calls: { calls: { module: "m" name: "v" } } } } } } }`,
+	} {
+		s, err := Unmarshal(name, []byte(text), FormatText)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if err := Validate(s); err != nil {
+			t.Errorf("%s:\n%v", name, err)
+		}
+	}
+}

@@ -10,7 +10,7 @@ import (
 )
 
 type schemaCmd struct {
-	File   string `arg:"" help:"Schema file to read (.txtpb or .json)." type:"existingfile"`
+	File   string `arg:"" help:"Schema file to read (.txtpb or .json)."`
 	Format string `help:"Output format: text (FTL schema text), txtpb or json. Default: --out's extension, else text."`
 	Out    string `help:"Write the output to this file (atomically) instead of stdout." type:"path"`
 }

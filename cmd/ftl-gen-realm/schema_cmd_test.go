@@ -89,8 +89,9 @@ func TestSchemaCommandBadFlags(t *testing.T) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 and %q", tc.args, code, stdout, stderr, tc.want)
 		}
 	}
-	if code, _, _ := runCLI(t, "schema", filepath.Join(dir, "missing.txtpb")); code != 2 {
-		t.Errorf("a missing file: exit %d, want 2", code)
+	missing := filepath.Join(dir, "missing.txtpb")
+	if code, _, stderr := runCLI(t, "schema", missing); code != 1 || !strings.Contains(stderr, missing+": no such file") {
+		t.Errorf("a missing file: exit %d, stderr %q; want exit 1", code, stderr)
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("bad flags wrote files: %v", entries)
