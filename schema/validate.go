@@ -20,7 +20,7 @@ import (
 // repositories), so Validate is the gate between a schema file and any code
 // generated from it. The rules are listed in README.md ("Schema files").
 func Validate(s *Schema) error {
-	v := &validator{realms: map[string]*realmInfo{}}
+	v := &validator{realms: map[string]*realmInfo{}, root: s.GetPos()}
 	v.index(s)
 	for _, r := range s.GetRealms() {
 		ri := v.realms[r.GetName()]
@@ -61,6 +61,7 @@ var primitives = map[string]bool{
 type validator struct {
 	diags  diag.List
 	realms map[string]*realmInfo // first realm of each name
+	root   *Position             // the schema's own position, the last fallback
 }
 
 type realmInfo struct {
@@ -73,7 +74,6 @@ type realmInfo struct {
 // messages only when no position is known.
 type scope struct {
 	realm  *realmInfo
-	module *Module
 	params map[string]bool // type parameters of the enclosing data
 	pos    *Position
 	where  []string
@@ -105,7 +105,7 @@ func (v *validator) errorf(c scope, format string, args ...any) {
 		return
 	}
 	v.diags = append(v.diags, diag.Diagnostic{
-		File:    c.pos.GetFilename(),
+		File:    filename(c.pos),
 		Line:    int(c.pos.GetLine()),
 		Column:  int(c.pos.GetColumn()),
 		Message: msg,
@@ -116,9 +116,9 @@ func (v *validator) errorf(c scope, format string, args ...any) {
 // used twice in a schema without positions reads identically).
 func (v *validator) result() error {
 	v.diags.Sort()
-	out := v.diags[:0]
-	for i, d := range v.diags {
-		if i > 0 && d == v.diags[i-1] {
+	var out diag.List
+	for _, d := range v.diags {
+		if len(out) > 0 && d == out[len(out)-1] {
 			continue
 		}
 		out = append(out, d)
@@ -132,8 +132,18 @@ func previous(p *Position) string {
 	if !known(p) {
 		return ""
 	}
-	d := diag.Diagnostic{File: p.GetFilename(), Line: int(p.GetLine()), Column: int(p.GetColumn())}
+	d := diag.Diagnostic{File: filename(p), Line: int(p.GetLine()), Column: int(p.GetColumn())}
 	return " (previous at " + strings.TrimSuffix(d.String(), ": ") + ")"
+}
+
+// filename is a position's file name for a diagnostic, quoted if it holds
+// control characters: it comes from the schema, and must not break lines.
+func filename(p *Position) string {
+	name := p.GetFilename()
+	if strings.ContainsFunc(name, unicode.IsControl) {
+		return strconv.Quote(name)
+	}
+	return name
 }
 
 // show renders text taken from the schema for a message: as is when it is
@@ -152,7 +162,7 @@ func show(s string) string {
 // index records every realm, module and decl by name, reporting bad and
 // duplicate names, so that refs can be resolved in any order.
 func (v *validator) index(s *Schema) {
-	root := scope{pos: s.GetPos()}
+	root := scope{pos: v.root}
 	prevRealm := map[string]*Realm{}
 	for _, r := range s.GetRealms() {
 		c := root.in(r.GetPos(), "realm "+show(r.GetName()))
@@ -224,11 +234,10 @@ func (v *validator) checkComments(c scope, comments []string) {
 }
 
 func (v *validator) checkRealm(ri *realmInfo) {
-	c := scope{realm: ri}.in(ri.realm.GetPos(), "realm "+show(ri.realm.GetName()))
+	c := scope{realm: ri, pos: v.root}.in(ri.realm.GetPos(), "realm "+show(ri.realm.GetName()))
 	// A duplicate module is checked too: its refs can be wrong as well.
 	for _, m := range ri.realm.GetModules() {
 		mc := c.in(m.GetPos(), "module "+show(m.GetName()))
-		mc.module = m
 		if m.GetBuiltin() && m.GetName() != "builtin" {
 			v.errorf(mc, "module %s is marked builtin; only the module named builtin may be", show(m.GetName()))
 		}

@@ -23,7 +23,7 @@ func (v *validator) checkModuleCycles(s *Schema) {
 		if ri == nil || ri.realm != r {
 			continue
 		}
-		c := scope{realm: ri}.in(r.GetPos(), "realm "+show(r.GetName()))
+		c := scope{realm: ri, pos: v.root}.in(r.GetPos(), "realm "+show(r.GetName()))
 		for _, m := range r.GetModules() {
 			if ri.modules[m.GetName()] == nil || pos[moduleKey{r.GetName(), m.GetName()}].realm != nil {
 				continue
