@@ -217,7 +217,7 @@ func printEnum(e *Enum) string {
 	var b strings.Builder
 	b.WriteString(printComments(e.GetComments()))
 	b.WriteString(words(visibilityWord(e.GetVisibility()), "enum", e.GetName()))
-	if e.Type != nil {
+	if e.GetType() != nil {
 		b.WriteString(": " + TypeString(e.Type))
 	}
 	b.WriteString(" {\n")

@@ -134,14 +134,14 @@ func ingressPath(in *MetadataIngress) string {
 
 func printRetry(r *MetadataRetry) string {
 	parts := []string{"+retry"}
-	if r.Count != nil {
+	if r != nil && r.Count != nil {
 		parts = append(parts, strconv.FormatInt(r.GetCount(), 10))
 	}
 	parts = append(parts, r.GetMinBackoff())
 	if r.GetMaxBackoff() != "" {
 		parts = append(parts, r.GetMaxBackoff())
 	}
-	if r.Catch != nil {
+	if r.GetCatch() != nil {
 		parts = append(parts, "catch "+RefString(r.GetCatch()))
 	}
 	return strings.Join(parts, " ")

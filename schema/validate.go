@@ -343,7 +343,7 @@ func (v *validator) checkEnum(c scope, e *Enum) {
 	v.checkVisibility(c, e.GetVisibility())
 	v.checkComments(c, e.GetComments())
 	what := "enum " + show(e.GetName())
-	valueEnum := e.Type != nil
+	valueEnum := e.GetType() != nil
 	var want string // the value kind a value enum's variants must carry
 	if valueEnum {
 		switch e.GetType().GetValue().(type) {

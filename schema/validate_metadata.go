@@ -126,10 +126,10 @@ func (v *validator) checkMetadataValue(c scope, owner string, md *Metadata) stri
 		v.checkRetry(c, owner, x.Retry)
 	case *Metadata_Subscriber:
 		sub := x.Subscriber
-		if sub.Topic == nil {
+		if sub.GetTopic() == nil {
 			v.errorf(c, "+subscribe on %s names no topic", owner)
 		} else {
-			v.checkDeclRef(c, sub.Topic, "subscribed topic", "topic")
+			v.checkDeclRef(c, sub.GetTopic(), "subscribed topic", "topic")
 		}
 		if o := sub.GetFromOffset(); o != FromOffset_FROM_OFFSET_BEGINNING && o != FromOffset_FROM_OFFSET_LATEST {
 			v.errorf(c, "+subscribe on %s has no from offset (want beginning or latest)", owner)
@@ -249,7 +249,7 @@ func (v *validator) checkIngress(c scope, owner string, in *MetadataIngress) {
 var backoff = regexp.MustCompile(`^([0-9]+[dhms])+$`)
 
 func (v *validator) checkRetry(c scope, owner string, r *MetadataRetry) {
-	if r.Count != nil && r.GetCount() < 0 {
+	if r != nil && r.Count != nil && r.GetCount() < 0 {
 		v.errorf(c, "negative +retry count %d on %s", r.GetCount(), owner)
 	}
 	for _, b := range []string{r.GetMinBackoff(), r.GetMaxBackoff()} {
@@ -257,8 +257,8 @@ func (v *validator) checkRetry(c scope, owner string, r *MetadataRetry) {
 			v.errorf(c, "invalid +retry backoff %q on %s (want a duration such as 5s or 1m)", b, owner)
 		}
 	}
-	if r.Catch != nil {
-		v.checkDeclRef(c, r.Catch, "catch verb", "verb")
+	if r.GetCatch() != nil {
+		v.checkDeclRef(c, r.GetCatch(), "catch verb", "verb")
 	}
 }
 
