@@ -13,9 +13,9 @@ const (
 var bankPin = Pin{GitRepo: "git@github.com:bank/accounts.git", GitBranch: "main", GitCommit: c1}
 
 func set(name string, pin Pin) Edit { return Edit{Name: name, Pin: pin} }
-func remove(name string) Edit    { return Edit{Name: name, Remove: true} }
+func remove(name string) Edit       { return Edit{Name: name, Remove: true} }
 
-func withCommit(p Pin, c string) Pin { p.GitCommit = c; return p }
+func withCommit(p Pin, c string) Pin  { p.GitCommit = c; return p }
 func withPath(p Pin, path string) Pin { p.GitPath = path; return p }
 
 func TestApplyEdit(t *testing.T) {
