@@ -12,6 +12,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/atomicfile"
+	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
@@ -194,7 +195,14 @@ func (f *SchemaFile) decode(name string) error {
 	if err != nil {
 		return err
 	}
-	if err := validate(s); err != nil {
+	if err := schema.Validate(s); err != nil {
+		var list diag.List
+		if errors.As(err, &list) {
+			// The positions are the producer's (its source files): say
+			// which schema they are about first.
+			head := diag.Diagnostic{File: name, Message: "invalid realm schema (positions below are the producer's):"}
+			return append(diag.List{head}, list...)
+		}
 		return err
 	}
 	internal := schema.InternalRealms(s)

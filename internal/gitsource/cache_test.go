@@ -113,11 +113,15 @@ func TestSchemaMustHoldOneRealm(t *testing.T) {
 	cTwo := r.commit("two", map[string]string{"ftl-external-schema.txtpb": string(mustMarshal(t, two, schema.FormatText))})
 	cNone := r.commit("external only", map[string]string{"ftl-external-schema.txtpb": string(mustMarshal(t, ext, schema.FormatText))})
 	cBad := r.commit("garbage", map[string]string{"ftl-external-schema.txtpb": "realms: { name: \"bank\"\n  bogus: 1 }\n"})
+	cInvalid := r.commit("dangling ref", map[string]string{"ftl-external-schema.txtpb": `realms: { name: "bank" modules: { name: "balance"
+  decls: { verb: { pos: { filename: "bank.go" line: 7 column: 1 } name: "get" request: { ref: { module: "balance" name: "Missing" } } response: { unit: {} } } } } }`})
 
 	for commit, want := range map[string]string{
 		cTwo:  "exactly one realm that is not external, found 2 [bank other]",
 		cNone: "found 0",
 		cBad:  "bank@" + cBad[:12] + ":ftl-external-schema.txtpb:2:",
+		cInvalid: "bank@" + cInvalid[:12] + ":ftl-external-schema.txtpb: invalid realm schema (positions below are the producer's):\n" +
+			"bank.go:7:1: unknown ref balance.Missing",
 	} {
 		cache := Cache{Dir: t.TempDir()}
 		_, err := cache.Refresh(ctx(t), Realm{Name: "bank", Repo: r.Bare, Commit: commit})

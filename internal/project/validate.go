@@ -4,22 +4,19 @@ import (
 	"errors"
 	"fmt"
 	"path"
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
 	"github.com/ftlrealm/ftl-gen-realm/internal/gitsource"
+	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
-// realmName is what a realm may be called: an FTL identifier, because the
-// name becomes a Go import path element, a cache file name and part of the
-// config key <name>-realm-endpoint.
-var realmName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-
-// CheckName reports whether name is a valid external realm name.
+// CheckName reports whether name is a valid external realm name: an FTL
+// identifier, because the name becomes a Go import path element, a cache
+// file name and part of the config key <name>-realm-endpoint.
 func CheckName(name string) error {
-	if !realmName.MatchString(name) {
+	if !schema.ValidIdentifier(name) {
 		return fmt.Errorf("invalid realm name %q: want letters, digits and underscores, not starting with a digit", name)
 	}
 	return nil
