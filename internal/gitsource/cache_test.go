@@ -16,13 +16,13 @@ func TestSchemaFileResolution(t *testing.T) {
 	txt := schemaText(t, "bank", "withdraw")
 	json := string(mustMarshal(t, schemaOf("bank", "withdraw", "deposit"), schema.FormatJSON))
 
-	cDefault := r.commit("default name", map[string]string{"ftl-external-schema.txtpb": txt})
-	cJSON := r.commit("only json", map[string]string{"ftl-external-schema.txtpb": "", "ftl-external-schema.json": json})
-	cProject := r.commit("named by the project file", map[string]string{
+	cDefault := r.Commit("default name", map[string]string{"ftl-external-schema.txtpb": txt})
+	cJSON := r.Commit("only json", map[string]string{"ftl-external-schema.txtpb": "", "ftl-external-schema.json": json})
+	cProject := r.Commit("named by the project file", map[string]string{
 		"ftl-project.toml": "name = \"bank\"\n[realms]\npublic-schema = \"api/bank.txtpb\"\n",
 		"api/bank.txtpb":   schemaText(t, "bank", "a", "b", "c"),
 	})
-	cNone := r.commit("no schema", map[string]string{"ftl-external-schema.json": "", "api/bank.txtpb": ""})
+	cNone := r.Commit("no schema", map[string]string{"ftl-external-schema.json": "", "api/bank.txtpb": ""})
 
 	for _, tc := range []struct {
 		name, commit, path string
@@ -63,7 +63,7 @@ func TestSchemaFileResolution(t *testing.T) {
 	// Without ftl-project.toml [realms] public-schema and without either
 	// default file, the error says what was tried.
 	r2 := newTestRepo(t)
-	c := r2.commit("nothing", map[string]string{"ftl-project.toml": "name = \"x\"\n"})
+	c := r2.Commit("nothing", map[string]string{"ftl-project.toml": "name = \"x\"\n"})
 	_, err := Cache{Dir: t.TempDir()}.Refresh(ctx(t), Realm{Name: "x", Repo: r2.Bare, Commit: c})
 	if !errors.Is(err, ErrFileNotFound) || !strings.Contains(err.Error(), "tried ftl-external-schema.txtpb, ftl-external-schema.json") {
 		t.Errorf("no schema at all: %v", err)
@@ -75,7 +75,7 @@ func TestSchemaFileResolution(t *testing.T) {
 func TestCacheOffline(t *testing.T) {
 	t.Parallel()
 	r := newTestRepo(t)
-	c := r.commit("one", map[string]string{"ftl-external-schema.txtpb": schemaText(t, "bank", "withdraw")})
+	c := r.Commit("one", map[string]string{"ftl-external-schema.txtpb": schemaText(t, "bank", "withdraw")})
 	cache := Cache{Dir: filepath.Join(t.TempDir(), ".ftl", "realms")}
 	realm := Realm{Name: "bank", Repo: r.Bare, Branch: "main", Commit: c}
 
@@ -110,10 +110,10 @@ func TestSchemaMustHoldOneRealm(t *testing.T) {
 	two.Realms = append(two.Realms, schemaOf("other", "b").Realms...)
 	ext := schemaOf("bank", "a")
 	ext.Realms[0].External = true
-	cTwo := r.commit("two", map[string]string{"ftl-external-schema.txtpb": string(mustMarshal(t, two, schema.FormatText))})
-	cNone := r.commit("external only", map[string]string{"ftl-external-schema.txtpb": string(mustMarshal(t, ext, schema.FormatText))})
-	cBad := r.commit("garbage", map[string]string{"ftl-external-schema.txtpb": "realms: { name: \"bank\"\n  bogus: 1 }\n"})
-	cInvalid := r.commit("dangling ref", map[string]string{"ftl-external-schema.txtpb": `realms: { name: "bank" modules: { name: "balance"
+	cTwo := r.Commit("two", map[string]string{"ftl-external-schema.txtpb": string(mustMarshal(t, two, schema.FormatText))})
+	cNone := r.Commit("external only", map[string]string{"ftl-external-schema.txtpb": string(mustMarshal(t, ext, schema.FormatText))})
+	cBad := r.Commit("garbage", map[string]string{"ftl-external-schema.txtpb": "realms: { name: \"bank\"\n  bogus: 1 }\n"})
+	cInvalid := r.Commit("dangling ref", map[string]string{"ftl-external-schema.txtpb": `realms: { name: "bank" modules: { name: "balance"
   decls: { verb: { pos: { filename: "bank.go" line: 7 column: 1 } name: "get" request: { ref: { module: "balance" name: "Missing" } } response: { unit: {} } } } } }`})
 
 	for commit, want := range map[string]string{

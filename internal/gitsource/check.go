@@ -95,3 +95,15 @@ func hasControl(s string) bool {
 	}
 	return false
 }
+
+// IsLocalPath reports whether repo names a repository by file system path
+// rather than by URL (scheme://…) or scp-like ssh address (host:path), by
+// git's own rule: a colon before the first slash makes it ssh.
+func IsLocalPath(repo string) bool {
+	if strings.Contains(repo, "://") {
+		return false
+	}
+	colon := strings.IndexByte(repo, ':')
+	slash := strings.IndexByte(repo, '/')
+	return colon < 0 || (slash >= 0 && slash < colon)
+}

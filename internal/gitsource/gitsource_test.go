@@ -19,14 +19,14 @@ func ctx(t *testing.T) context.Context {
 func TestResolveBranch(t *testing.T) {
 	t.Parallel()
 	r := newTestRepo(t)
-	c1 := r.commit("one", map[string]string{"a": "1"})
-	r.checkout("feature/x", true)
-	c2 := r.commit("two", map[string]string{"a": "2"})
-	r.checkout("main", false)
-	c3 := r.commit("three", map[string]string{"a": "3"})
+	c1 := r.Commit("one", map[string]string{"a": "1"})
+	r.Checkout("feature/x", true)
+	c2 := r.Commit("two", map[string]string{"a": "2"})
+	r.Checkout("main", false)
+	c3 := r.Commit("three", map[string]string{"a": "3"})
 	// A ref whose tail is refs/heads/main: ls-remote's pattern matches it
 	// too, and it must not be mistaken for main.
-	r.git(r.Bare, "update-ref", "refs/heads/x/refs/heads/main", c1)
+	r.Git(r.Bare, "update-ref", "refs/heads/x/refs/heads/main", c1)
 
 	for _, tc := range []struct{ repo, branch, want string }{
 		{r.Bare, "main", c3},
@@ -54,9 +54,9 @@ func TestResolveBranch(t *testing.T) {
 func TestFetchFile(t *testing.T) {
 	t.Parallel()
 	r := newTestRepo(t)
-	c1 := r.commit("one", map[string]string{"dir/file.txt": "first", "top": "x"})
-	c2 := r.commit("two", map[string]string{"dir/file.txt": "second"})
-	r.commit("three", map[string]string{"dir/file.txt": ""})
+	c1 := r.Commit("one", map[string]string{"dir/file.txt": "first", "top": "x"})
+	c2 := r.Commit("two", map[string]string{"dir/file.txt": "second"})
+	r.Commit("three", map[string]string{"dir/file.txt": ""})
 
 	for _, tc := range []struct {
 		src  Source
@@ -89,8 +89,8 @@ func TestFetchFile(t *testing.T) {
 func TestFetchForcePushedCommit(t *testing.T) {
 	t.Parallel()
 	r := newTestRepo(t)
-	old := r.commit("one", map[string]string{"f": "1"})
-	r.forcePushAway("main")
+	old := r.Commit("one", map[string]string{"f": "1"})
+	r.ForcePushAway("main", map[string]string{"README": "new"})
 
 	_, err := FetchFile(ctx(t), Source{Repo: r.FileURL(), Branch: "main", Commit: old}, "f")
 	if !errors.Is(err, ErrCommitNotFound) || !strings.Contains(err.Error(), "force-pushed") {
@@ -111,8 +111,8 @@ func TestFetchForcePushedCommit(t *testing.T) {
 // them.
 func TestFetchFallsBackToBranch(t *testing.T) {
 	r := newTestRepo(t)
-	old := r.commit("one", map[string]string{"f": "old"})
-	r.commit("two", map[string]string{"f": "new"})
+	old := r.Commit("one", map[string]string{"f": "old"})
+	r.Commit("two", map[string]string{"f": "new"})
 	cfg := filepath.Join(t.TempDir(), "gitconfig")
 	if err := os.WriteFile(cfg, []byte("[protocol]\n\tversion = 0\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -133,7 +133,7 @@ func TestFetchFallsBackToBranch(t *testing.T) {
 func TestInjectionRefused(t *testing.T) {
 	t.Parallel()
 	r := newTestRepo(t)
-	c := r.commit("one", map[string]string{"f": "1"})
+	c := r.Commit("one", map[string]string{"f": "1"})
 	marker := filepath.Join(t.TempDir(), "x")
 	inject := "--upload-pack=touch " + marker
 
@@ -191,7 +191,7 @@ func TestTimeout(t *testing.T) {
 func TestOddRepoPath(t *testing.T) {
 	t.Parallel()
 	r := newTestRepo(t)
-	c := r.commit("one", map[string]string{"f": "odd"})
+	c := r.Commit("one", map[string]string{"f": "odd"})
 	odd := filepath.Join(t.TempDir(), `we "ird" \ repo.git`)
 	if err := os.Rename(r.Bare, odd); err != nil {
 		t.Fatal(err)

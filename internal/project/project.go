@@ -26,6 +26,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
+	"github.com/ftlrealm/ftl-gen-realm/internal/gitsource"
 )
 
 // FileName is the project file's name.
@@ -255,6 +256,16 @@ func (p *Project) Realm(name string) (Realm, bool) {
 func (p *Project) realm(sec Section, name string, pin Pin) Realm {
 	line, col := p.Position(append(sec.path(), name)...)
 	return Realm{Name: name, Pin: pin, Section: sec, Line: line, Column: col}
+}
+
+// Source returns what gitsource needs to fetch r's schema. A repository
+// given as a relative local path is relative to the project root.
+func (p *Project) Source(r Realm) gitsource.Realm {
+	repo := r.GitRepo
+	if gitsource.IsLocalPath(repo) && !filepath.IsAbs(repo) {
+		repo = filepath.Join(p.Root, filepath.FromSlash(repo))
+	}
+	return gitsource.Realm{Name: r.Name, Repo: repo, Branch: r.GitBranch, Commit: r.GitCommit, Path: r.GitPath}
 }
 
 // Position returns where key (a path of keys, e.g. "realms", "egress",
