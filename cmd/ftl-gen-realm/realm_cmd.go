@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -75,6 +76,13 @@ func (c *realmAddCmd) Run(e *env) error {
 	if old, ok := p.Realm(c.Name); ok && !c.Force {
 		return fmt.Errorf("%s:%d: realm %s is already pinned ([%s.%s]); use --force to replace it, or `realm update %s` to move it to the branch head",
 			p.Path, old.Line, c.Name, old.Section, c.Name, c.Name)
+	}
+	// Find out now, not after the network work, if the file is one we
+	// cannot edit (e.g. realms written as inline tables).
+	placeholder := pin
+	placeholder.GitCommit = strings.Repeat("0", 40)
+	if _, err := p.Preview(project.Edit{Name: c.Name, Pin: placeholder}); err != nil {
+		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -197,8 +205,11 @@ func (c *realmUpdateCmd) update(ctx context.Context, e *env, p *project.Project,
 		prog.done()
 		return res, nil
 	}
-	prog.step("fetching schema at %s", short(commit))
-	nf, err := cache.Fetch(ctx, newSrc)
+	nf, err := cache.Get(newSrc)
+	if errors.Is(err, gitsource.ErrNotCached) {
+		prog.step("fetching schema at %s", short(commit))
+		nf, err = cache.Refresh(ctx, newSrc)
+	}
 	if err != nil {
 		return res, err
 	}

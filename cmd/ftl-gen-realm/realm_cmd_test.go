@@ -302,6 +302,23 @@ func TestRealmAddInjection(t *testing.T) {
 	}
 }
 
+// A file the editor cannot change is reported before any git work.
+func TestRealmAddUneditable(t *testing.T) {
+	realmEnv(t)
+	root := filepath.Join(t.TempDir(), "echo")
+	in := "name = \"echo\"\n[realms]\negress = { atm = { git-repo = \"r\", git-branch = \"main\" } }\n"
+	toml := filepath.Join(root, "ftl-project.toml")
+	writeText(t, toml, in)
+	code, _, stderr := realmCLI(t, "realm", "add", "bank", "--dir", root, "--git-repo", filepath.Join(root, "nope.git"), "--git-branch", "main")
+	want := "ftl-gen-realm: " + toml + ":3:1: realms.egress is written as an inline value; ftl-gen-realm only edits [realms.egress.<name>] tables, so rewrite it as tables first\n"
+	if code != 1 || stderr != want {
+		t.Errorf("exit %d, stderr:\n%s\nwant:\n%s", code, stderr, want)
+	}
+	if readText(t, toml) != in {
+		t.Errorf("file changed")
+	}
+}
+
 // A force-push that removed the pinned commit: the old schema comes from
 // the cache when it is there; without it the update is blind, which
 // --fail-on-breaking refuses.

@@ -38,15 +38,9 @@ func (p *Project) Apply(edits ...Edit) error {
 	if !bytes.Equal(cur, p.raw) {
 		return fmt.Errorf("%s changed since it was read; run the command again", p.Path)
 	}
-	data := p.raw
-	for _, e := range edits {
-		if data, err = applyEdit(p.Path, data, e); err != nil {
-			return err
-		}
-	}
-	np, err := Parse(p.Path, data)
+	data, np, err := p.preview(edits)
 	if err != nil {
-		return fmt.Errorf("refusing to write %s: the edited file would not load: %w", p.Path, err)
+		return err
 	}
 	if !bytes.Equal(data, p.raw) {
 		if err := atomicfile.WriteFile(p.Path, data, 0o644); err != nil {
@@ -55,6 +49,28 @@ func (p *Project) Apply(edits ...Edit) error {
 	}
 	*p = *np
 	return nil
+}
+
+// Preview returns the file's bytes as Apply would write them, without
+// writing: a way to find out before slow work whether an edit is possible.
+func (p *Project) Preview(edits ...Edit) ([]byte, error) {
+	data, _, err := p.preview(edits)
+	return data, err
+}
+
+func (p *Project) preview(edits []Edit) ([]byte, *Project, error) {
+	data := p.raw
+	for _, e := range edits {
+		var err error
+		if data, err = applyEdit(p.Path, data, e); err != nil {
+			return nil, nil, err
+		}
+	}
+	np, err := Parse(p.Path, data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("refusing to write %s: the edited file would not load: %w", p.Path, err)
+	}
+	return data, np, nil
 }
 
 // applyEdit returns data with e applied, verified by decoding.
