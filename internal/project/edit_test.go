@@ -164,6 +164,7 @@ func TestAddRemoveRoundTrip(t *testing.T) {
 		"[realms.egress.a]\ngit-repo = \"r\"\ngit-branch = \"b\"\n\n# z\n[z]\n",
 		"[realms.egress.a]\ngit-repo = \"r\"\ngit-branch = \"b\"\n# z\n[z]\n",
 		"a = 1\r\n\r\n[b]\r\nc = 2\r\n",
+		"\ufeff[realms.egress.a]\ngit-repo = \"r\"\ngit-branch = \"b\"\n",
 	} {
 		added, err := applyEdit("f", []byte(in), set("bank", bankPin))
 		if err != nil {

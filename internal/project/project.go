@@ -172,7 +172,8 @@ func tomlError(path string, data []byte, err error) error {
 			msg = fmt.Sprintf("%s (key %s)", msg, pe.LastKey)
 		}
 		line, col := pe.Position.Line, pe.Position.Col
-		if off := pe.Position.Start; off >= 0 && off < len(data) {
+		// The decoder's offsets do not count a byte order mark.
+		if off := pe.Position.Start + bomLen(data); off >= 0 && off < len(data) {
 			// toml counts an error on a newline as being on the next line;
 			// the offset is exact.
 			line = bytes.Count(data[:off], []byte("\n")) + 1

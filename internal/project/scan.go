@@ -1,6 +1,7 @@
 package project
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 
@@ -75,6 +76,18 @@ func scanDoc(data []byte) ([]stmt, error) {
 	return out, nil
 }
 
+// bomLen is the length of the byte order mark data starts with: UTF-8, or
+// (as the TOML decoder also skips them) either UTF-16 one.
+func bomLen(data []byte) int {
+	switch {
+	case bytes.HasPrefix(data, []byte("\xef\xbb\xbf")):
+		return 3
+	case bytes.HasPrefix(data, []byte("\xff\xfe")), bytes.HasPrefix(data, []byte("\xfe\xff")):
+		return 2
+	}
+	return 0
+}
+
 func (s *scanner) errorf(format string, args ...any) error {
 	return fmt.Errorf("line %d: %s", s.line, fmt.Sprintf(format, args...))
 }
@@ -126,8 +139,8 @@ func (s *scanner) endOfLine() error {
 
 func (s *scanner) statement() (stmt, error) {
 	st := stmt{start: s.i, line: s.line}
-	if s.i == 0 && len(s.data) >= 3 && string(s.data[:3]) == "\ufeff" {
-		s.i = 3 // a byte order mark is part of the first line's indent
+	if s.i == 0 {
+		s.i = bomLen(s.data) // a byte order mark is part of the first line's indent
 	}
 	s.skipWS()
 	st.indent = string(s.data[st.start:s.i])
