@@ -44,12 +44,20 @@ var ErrNotFound = errors.New("no " + FileName + " found")
 
 // Config is the part of ftl-project.toml that ftl-gen-realm uses.
 type Config struct {
-	Name            string         `toml:"name"`
-	ModuleDirs      []string       `toml:"module-dirs"`
-	ConfigProvider  string         `toml:"config-provider"`
-	SecretsProvider string         `toml:"secrets-provider"`
-	Realms          RealmsConfig   `toml:"realms"`
-	ExternalRealms  map[string]Pin `toml:"external-realms"`
+	// Name is the project's realm name.
+	Name string `toml:"name"`
+	// ModuleDirs are the directories holding FTL modules, relative to the
+	// root; empty means the whole project.
+	ModuleDirs []string `toml:"module-dirs"`
+	// ConfigProvider and SecretsProvider name where config and secret
+	// values live, e.g. "file:.ftl/configuration.json"; empty means the
+	// default.
+	ConfigProvider  string `toml:"config-provider"`
+	SecretsProvider string `toml:"secrets-provider"`
+	// Realms is the [realms] table.
+	Realms RealmsConfig `toml:"realms"`
+	// ExternalRealms is upstream FTL's [external-realms] table.
+	ExternalRealms map[string]Pin `toml:"external-realms"`
 }
 
 // RealmsConfig is the [realms] table.
@@ -65,10 +73,10 @@ type RealmsConfig struct {
 // branch followed by `realm update`, the commit builds use, and optionally
 // the schema file's path in the repository.
 type Pin struct {
-	GitRepo   string `toml:"git-repo"`
-	GitBranch string `toml:"git-branch"`
-	GitCommit string `toml:"git-commit"`
-	GitPath   string `toml:"git-path"`
+	GitRepo   string `toml:"git-repo"`   // URL, scp-like ssh address or local path
+	GitBranch string `toml:"git-branch"` // the branch `realm update` follows
+	GitCommit string `toml:"git-commit"` // full hash; empty until pinned
+	GitPath   string `toml:"git-path"`   // schema file in the repository; optional
 }
 
 // Section names the table an external realm entry lives in.
@@ -91,8 +99,8 @@ func (s Section) path() []string {
 type Realm struct {
 	Name string
 	Pin
-	Section Section
-	Line    int // line of the entry's header or first key
+	Section Section // where the entry is
+	Line    int     // position of the entry's header or first key
 	Column  int
 }
 
