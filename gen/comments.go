@@ -3,7 +3,6 @@ package gen
 import (
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/dave/jennifer/jen"
 )
@@ -38,7 +37,7 @@ func commentLine(s string) string {
 		switch {
 		case r == '\t':
 			b.WriteRune(r)
-		case r == utf8.RuneError, r == '\uFEFF', unicode.IsControl(r),
+		case r == '\uFEFF', unicode.IsControl(r),
 			r == '\u2028', r == '\u2029', unicode.Is(unicode.Cf, r) && r >= '\u202A' && r <= '\u202E',
 			r >= '\u2066' && r <= '\u2069':
 			// Separators and bidirectional overrides would make the comment

@@ -136,9 +136,7 @@ func newUniverse(realms []Realm) (*universe, error) {
 		}
 	}
 	slices.SortFunc(u.realms, func(a, b *realmInfo) int { return cmp.Compare(a.name, b.name) })
-	if len(u.errs) > 0 {
-		return nil, u.sorted()
-	}
+	// Keep going after bad names, so that one run reports every problem.
 	for _, ri := range u.realms {
 		for _, m := range ri.modules {
 			u.resolveModule(m)

@@ -216,10 +216,11 @@ func wireMod(root string, c *consumer, realms []string, res *Result) error {
 		if want, err := modRel(c.dir, RealmDir(root, name)); err != nil || want != r.New.Path {
 			continue // not a replace gen wrote
 		}
-		if err := f.DropReplace(r.Old.Path, r.Old.Version); err != nil {
+		path := r.Old.Path // DropReplace zeroes *r
+		if err := f.DropReplace(path, r.Old.Version); err != nil {
 			return err
 		}
-		if err := f.DropRequire(r.Old.Path); err != nil {
+		if err := f.DropRequire(path); err != nil {
 			return err
 		}
 		changed = true
