@@ -60,7 +60,7 @@ type schemaGen struct {
 
 type genDecl struct {
 	realm, module, name string
-	params               int
+	params              int
 }
 
 func (g *schemaGen) typ(realm, module string, params []string, depth int) *schema.Type {
