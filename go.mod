@@ -9,3 +9,5 @@ require (
 	golang.org/x/mod v0.42.0
 	google.golang.org/protobuf v1.36.12
 )
+
+require github.com/BurntSushi/toml v1.6.0

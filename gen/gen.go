@@ -3,7 +3,9 @@ package gen
 import (
 	"fmt"
 	"maps"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
@@ -69,19 +71,39 @@ func generate(realms []Realm) (*universe, map[string]Files, error) {
 		return nil, nil, err
 	}
 	u.decideAllNames()
+	// Rendering (jennifer and gofmt) is most of the time and each package is
+	// independent once names are decided, so packages render in parallel.
+	var mods []*moduleInfo
+	for _, r := range u.realms {
+		mods = append(mods, r.modules...)
+	}
+	srcs := make([][]byte, len(mods))
+	errs := make([]error, len(mods))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(mods)) {
+		wg.Go(func() {
+			for i := range next {
+				srcs[i], errs[i] = u.render(mods[i])
+			}
+		})
+	}
+	for i := range mods {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 	out := make(map[string]Files, len(u.realms))
 	for _, r := range u.realms {
-		files := Files{}
-		for _, m := range r.modules {
-			src, err := u.render(m)
-			if err != nil {
-				// A render failure is a bug in gen, not in the schema: the
-				// checks above are meant to reject everything Go would.
-				return nil, nil, fmt.Errorf("realm %s: module %s: internal error: %w", r.name, m.name, err)
-			}
-			files[m.dir+"/"+fileName] = src
+		out[r.name] = Files{}
+	}
+	for i, m := range mods {
+		if errs[i] != nil {
+			// A render failure is a bug in gen, not in the schema: the
+			// checks above are meant to reject everything Go would.
+			return nil, nil, fmt.Errorf("realm %s: module %s: internal error: %w", m.realm.name, m.name, errs[i])
 		}
-		out[r.name] = files
+		out[m.realm.name][m.dir+"/"+fileName] = srcs[i]
 	}
 	return u, out, nil
 }
