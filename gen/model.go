@@ -203,15 +203,22 @@ func (u *universe) addRealm(r Realm) *realmInfo {
 	return ri
 }
 
+// indexDecls indexes a module's declarations by name. As in FTL, a name
+// is declared once per module, whatever the kind.
 func (u *universe) indexDecls(mi *moduleInfo) {
-	verbs := map[string]bool{}
+	seen := map[string]bool{}
 	for _, d := range mi.m.GetDecls() {
 		name := schema.DeclName(d)
 		where := mi.where(schema.DeclKind(d) + " " + name)
-		if !validIdent(name) {
+		switch {
+		case !validIdent(name):
 			u.errs.Add(mi.realm.file, 0, 0, "%s: invalid identifier %q", where, name)
 			continue
+		case seen[name]:
+			u.errs.Add(mi.realm.file, 0, 0, "%s: declared twice", where)
+			continue
 		}
+		seen[name] = true
 		di := &declInfo{mod: mi, name: name}
 		switch v := d.GetValue().(type) {
 		case *schema.Decl_Data:
@@ -224,11 +231,6 @@ func (u *universe) indexDecls(mi *moduleInfo) {
 		case *schema.Decl_TypeAlias:
 			di.kind, di.alias, di.comments = kindAlias, v.TypeAlias, v.TypeAlias.GetComments()
 		case *schema.Decl_Verb:
-			if verbs[name] {
-				u.errs.Add(mi.realm.file, 0, 0, "%s: declared twice", where)
-				continue
-			}
-			verbs[name] = true
 			// Only verbs exported to other realms can be called from here;
 			// the rest are in the public schema only because something
 			// refers to them.
@@ -239,10 +241,6 @@ func (u *universe) indexDecls(mi *moduleInfo) {
 			continue
 		default:
 			u.errs.Add(mi.realm.file, 0, 0, "%s: unsupported declaration kind", mi.where("decl"))
-			continue
-		}
-		if _, dup := mi.types[name]; dup {
-			u.errs.Add(mi.realm.file, 0, 0, "%s: declared twice", where)
 			continue
 		}
 		mi.types[name] = di

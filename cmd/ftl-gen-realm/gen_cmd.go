@@ -13,6 +13,8 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/ftlrealm/ftl-gen-realm/gen"
+	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
+	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
 type genCmd struct {
@@ -39,9 +41,9 @@ func (c *genCmd) Run(e *env) error {
 		ModuleDir: findModule(dir, root),
 		Realms:    pinned,
 		// Until the realm branch is merged, schemas come from the cache
-		// only; then Fetcher becomes an adapter over gitsource.Cache.Fetch
-		// and Validate becomes schema.Validate.
-		Fetcher: gen.CacheFetcher{Root: root},
+		// only; then Fetcher becomes an adapter over gitsource.Cache.Fetch.
+		Fetcher:  gen.CacheFetcher{Root: root},
+		Validate: validateSchema,
 	})
 	if res != nil {
 		for _, p := range res.Written {
@@ -58,6 +60,19 @@ func (c *genCmd) Run(e *env) error {
 		}
 	}
 	return err
+}
+
+// validateSchema runs schema.Validate, whose diagnostics carry the
+// positions the producer recorded (its own source files), so a first line
+// says which pinned schema they are about.
+func validateSchema(file string, s *schema.Schema) error {
+	err := schema.Validate(s)
+	var l diag.List
+	if !errors.As(err, &l) {
+		return err
+	}
+	head := diag.Diagnostic{File: file, Message: "invalid realm schema (positions below are the producer's):"}
+	return append(diag.List{head}, l...)
 }
 
 // findModule returns the directory of the nearest go.mod at or above dir,

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,13 +31,6 @@ func genProject(t *testing.T, schema string) (root, echo string) {
 }
 
 const bankSchema = `realms { name: "bank" modules { name: "balance" decls { verb { name: "ping" visibility: VISIBILITY_SCOPE_REALM request { unit {} } response { unit {} } } } } }`
-
-func runCLI(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	code := run(args, &stdout, &stderr)
-	return code, stdout.String(), stderr.String()
-}
 
 func TestGenCommand(t *testing.T) {
 	t.Setenv("FTL_CONFIG", "")
@@ -76,10 +68,18 @@ func TestGenCommandErrors(t *testing.T) {
 		t.Errorf("no project: exit %d, %q", code, stderr)
 	}
 
+	// schema.Validate's diagnostics, under a line naming the cached file.
 	_, echo := genProject(t, `realms { name: "bank" modules { name: "bad-name" } }`)
 	code, _, stderr := runCLI(t, "gen", "--dir", echo)
-	if want := ".ftl/realms/bank-" + commit + ".txtpb: realm bank: invalid module name \"bad-name\"\n"; code != 1 || stderr != want {
+	file := ".ftl/realms/bank-" + commit + ".txtpb"
+	if want := file + ": invalid realm schema (positions below are the producer's):\ninvalid module name \"bad-name\": not an identifier (in realm bank, module \"bad-name\")\n"; code != 1 || stderr != want {
 		t.Errorf("bad schema: exit %d, stderr %q, want %q", code, stderr, want)
+	}
+	// A valid FTL schema that Go cannot express: gen's own checks.
+	_, echo = genProject(t, `realms { name: "bank" modules { name: "internal" } }`)
+	code, _, stderr = runCLI(t, "gen", "--dir", echo)
+	if want := file + ": realm bank: module name \"internal\" cannot be an import path element: Go would make the package importable only from inside the realm module\n"; code != 1 || stderr != want {
+		t.Errorf("gen check: exit %d, stderr %q, want %q", code, stderr, want)
 	}
 
 	root, echo := genProject(t, bankSchema)
