@@ -185,7 +185,7 @@ func buildPlugins(b *testing.B) []string {
 		bin := filepath.Join(dir, filepath.Base(pkg))
 		cmd := exec.Command("go", "build", "-o", bin, pkg)
 		cmd.Dir = filepath.Join(repoRoot(b), "tools")
-		cmd.Env = append(os.Environ(), "GOPROXY=off", "GOFLAGS=-mod=mod", "GOWORK=off")
+		cmd.Env = append(os.Environ(), "GOPROXY=off", "GOFLAGS=-mod=readonly", "GOWORK=off")
 		if msg, err := cmd.CombinedOutput(); err != nil {
 			b.Skipf("cannot build %s (%v): %s", pkg, err, msg)
 		}

@@ -1,6 +1,9 @@
 package gen
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // checkComparable decides which type parameters must be constrained
 // `comparable` and rejects map keys that Go cannot compare. A type parameter
@@ -144,7 +147,7 @@ func writeTypeText(b *strings.Builder, t *gtype, d *declInfo, qualified bool) {
 		if d != nil && t.param < len(d.params) {
 			b.WriteString(d.params[t.param])
 		} else {
-			b.WriteString("$" + string(rune('0'+t.param%10)))
+			b.WriteString("$" + strconv.Itoa(t.param))
 		}
 	case tDecl:
 		b.WriteString(t.decl.mod.name + "." + t.decl.name)

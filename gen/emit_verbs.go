@@ -14,6 +14,7 @@ func (e *emitter) verbs() {
 	m, n := e.m, e.n
 	realm := m.realm.name
 	if len(m.verbs) > 0 {
+		e.f.Line() // jennifer would glue this block to a preceding const block
 		e.f.Const().DefsFunc(func(g *jen.Group) {
 			for _, d := range m.verbs {
 				ref := m.name + "." + d.name + "@" + realm

@@ -54,6 +54,7 @@ func TestErrors(t *testing.T) {
 	}{
 		{name: "bad module name", modules: mod("bad-name"), want: []string{`bank.txtpb: realm bank: invalid module name "bad-name"`}},
 		{name: "internal module", modules: mod("internal"), want: []string{`module name "internal" cannot be an import path element`}},
+		{name: "windows-reserved module name", modules: mod("con"), want: []string{`module name "con": malformed import path "ftl/realm/bank/con"`}},
 		{name: "module case clash", modules: mod("Ledger") + mod("ledger"), want: []string{`module "ledger" clashes with module "Ledger"`}},
 		{name: "bad decl name", modules: mod("m", data("9x")), want: []string{`bank.txtpb: realm bank: module m: data 9x: invalid identifier "9x"`}},
 		{name: "bad field name", modules: mod("m", data("D", "a b", tInt_)), want: []string{`data D: invalid field name "a b"`}},

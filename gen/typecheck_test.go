@@ -35,7 +35,7 @@ func exportImporter(t testing.TB) types.Importer {
 	exportOnce.Do(func() {
 		cmd := exec.Command("go", "list", "-export", "-deps", "-f", "{{.ImportPath}}={{.Export}}", RuntimePath, "context", "time")
 		cmd.Dir = repoRoot(t)
-		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off")
+		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly", "GOWORK=off")
 		out, err := cmd.Output()
 		if err != nil {
 			exportErr = fmt.Errorf("go list -export: %v", err)
