@@ -1,7 +1,107 @@
 package main
 
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/ftlrealm/ftl-gen-realm/internal/gitsource"
+	"github.com/ftlrealm/ftl-gen-realm/internal/project"
+
+	"github.com/ftlrealm/ftl-gen-realm/gen"
+	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
+)
+
 type genCmd struct {
 	Dir string `help:"Directory inside the project (default: working directory)." type:"path"`
 }
 
-func (c *genCmd) Run(e *env) error { return notYet("gen", 5) }
+// Run generates the clients of every pinned realm and wires them into the Go
+// module that holds --dir (the package running go generate).
+func (c *genCmd) Run(e *env) error {
+	dir := c.Dir
+	if dir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return err
+		}
+		dir = wd
+	}
+	p, pinned, err := loadPinned(dir)
+	if err != nil {
+		return err
+	}
+	root := p.Root
+	res, err := gen.Run(context.Background(), gen.Config{
+		Root:      root,
+		ModuleDir: findModule(dir, root),
+		Realms:    pinned,
+		Fetcher:   gitFetcher{p},
+	})
+	if res != nil {
+		for _, p := range res.Written {
+			fmt.Fprintln(e.Stdout, "wrote", p)
+		}
+		for _, p := range res.Removed {
+			fmt.Fprintln(e.Stdout, "removed", p)
+		}
+		for _, p := range res.Wired {
+			fmt.Fprintln(e.Stdout, "updated", p)
+		}
+		for _, n := range res.Notes {
+			fmt.Fprintln(e.Stderr, "ftl-gen-realm: note:", n)
+		}
+	}
+	return err
+}
+
+// findModule returns the directory of the nearest go.mod at or above dir,
+// not looking above the project root; "" when there is none (then gen
+// generates without wiring).
+func findModule(dir, root string) string {
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+		if d == root || filepath.Dir(d) == d {
+			return ""
+		}
+	}
+}
+
+// gitFetcher gets pinned schemas through the realm cache, fetching from git
+// only on a cache miss (so generation works offline once fetched).
+type gitFetcher struct{ p *project.Project }
+
+func (f gitFetcher) Fetch(ctx context.Context, pin gen.Pinned) (string, []byte, error) {
+	r, ok := f.p.Realm(pin.Name)
+	if !ok {
+		return "", nil, fmt.Errorf("realm %s is not pinned in %s", pin.Name, f.p.Path)
+	}
+	sf, err := gitsource.Cache{Dir: f.p.CacheDir()}.Fetch(ctx, f.p.Source(r))
+	if err != nil {
+		return "", nil, err
+	}
+	// The cache validated the schema with schema.Validate; gen adds its own
+	// checks of what Go can express.
+	return sf.CachePath, sf.Data, nil
+}
+
+// loadPinned finds ftl-project.toml ($FTL_CONFIG, else the nearest one at or
+// above dir) and returns the project and its pinned realms.
+func loadPinned(dir string) (*project.Project, []gen.Pinned, error) {
+	p, err := project.Find(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []gen.Pinned
+	for _, r := range p.Realms() {
+		if r.GitCommit == "" {
+			return nil, nil, diag.List{{File: p.Path, Line: r.Line, Column: r.Column,
+				Message: fmt.Sprintf("realm %s has no git-commit; run `ftl-gen-realm realm update %s`", r.Name, r.Name)}}
+		}
+		out = append(out, gen.Pinned{Name: r.Name, GitRepo: r.GitRepo, GitBranch: r.GitBranch, GitCommit: r.GitCommit, GitPath: r.GitPath})
+	}
+	return p, out, nil
+}
