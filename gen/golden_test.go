@@ -94,3 +94,17 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// A real upstream export carries databases, topics and runtime metadata
+// beside the API; gen generates the API and ignores the rest.
+func TestUpstreamExport(t *testing.T) {
+	path := filepath.Join("..", "schema", "testdata", "upstream.json")
+	s, err := schema.Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !checkGenerated(t, []Realm{{Name: "bank", Schema: s, File: path}}) {
+		_, err := Generate(Realm{Name: "bank", Schema: s, File: path})
+		t.Fatalf("upstream export rejected: %v", err)
+	}
+}

@@ -208,6 +208,11 @@ func (u *universe) addRealm(r Realm) *realmInfo {
 func (u *universe) indexDecls(mi *moduleInfo) {
 	seen := map[string]bool{}
 	for _, d := range mi.m.GetDecls() {
+		if d.GetValue() != nil && !schema.IsAPIDecl(d) {
+			// Databases, topics, config and secrets ride along in upstream
+			// exports; a client has no use for them.
+			continue
+		}
 		name := schema.DeclName(d)
 		where := mi.where(schema.DeclKind(d) + " " + name)
 		switch {

@@ -193,7 +193,7 @@ func (d *differ) realm(prefix string, old, new *Realm) {
 		case o == nil:
 			d.add(Change{Kind: ModuleAdded, What: "module", Path: prefix + name})
 		case n == nil:
-			d.add(Change{Kind: ModuleRemoved, What: "module", Path: prefix + name, Breaking: len(o.GetDecls()) > 0,
+			d.add(Change{Kind: ModuleRemoved, What: "module", Path: prefix + name, Breaking: len(apiDecls(o)) > 0,
 				Why: "with every verb and type in it"})
 		default:
 			d.module(name, o, n)
@@ -202,7 +202,7 @@ func (d *differ) realm(prefix string, old, new *Realm) {
 }
 
 func (d *differ) module(module string, old, new *Module) {
-	oldBy, newBy := byName(old.GetDecls(), DeclName), byName(new.GetDecls(), DeclName)
+	oldBy, newBy := byName(apiDecls(old), DeclName), byName(apiDecls(new), DeclName)
 	for _, name := range unionKeys(oldBy, newBy) {
 		o, n := oldBy[name], newBy[name]
 		path := d.prefix + module + "." + name
@@ -210,13 +210,29 @@ func (d *differ) module(module string, old, new *Module) {
 		case o == nil:
 			d.add(Change{Kind: DeclAdded, What: DeclKind(n), Path: path, New: declSummary(n)})
 		case n == nil:
-			d.add(Change{Kind: DeclRemoved, What: DeclKind(o), Path: path, Old: declSummary(o), Breaking: true})
+			// A verb that was not exported to other realms had no client to
+			// break.
+			breaking := o.GetVerb() == nil || o.GetVerb().GetVisibility() == Visibility_VISIBILITY_SCOPE_REALM
+			d.add(Change{Kind: DeclRemoved, What: DeclKind(o), Path: path, Old: declSummary(o), Breaking: breaking})
 		case DeclKind(o) != DeclKind(n):
 			d.add(Change{Kind: DeclKindChanged, What: DeclKind(o), Path: path, Old: DeclKind(o), New: DeclKind(n), Breaking: true})
 		default:
 			d.decl(module+"."+name, path, o, n)
 		}
 	}
+}
+
+// apiDecls returns the decls of m a client can use: databases, topics,
+// config and secrets in upstream exports are not part of the API, so their
+// changes are not reported.
+func apiDecls(m *Module) []*Decl {
+	var out []*Decl
+	for _, d := range m.GetDecls() {
+		if IsAPIDecl(d) {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 func (d *differ) decl(key, path string, old, new *Decl) {

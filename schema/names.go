@@ -172,3 +172,18 @@ func InternalRealms(s *Schema) []*Realm {
 	}
 	return out
 }
+
+// ExportedVerbs returns the verbs of r that other realms may call (realm
+// visibility). A public schema may hold other verbs too, kept only because
+// something exported refers to them.
+func ExportedVerbs(r *Realm) []*Verb {
+	var out []*Verb
+	for _, m := range r.GetModules() {
+		for _, d := range m.GetDecls() {
+			if v := d.GetVerb(); v.GetVisibility() == Visibility_VISIBILITY_SCOPE_REALM {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}

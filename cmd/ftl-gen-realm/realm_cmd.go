@@ -306,15 +306,7 @@ func noteRealmName(w io.Writer, name string, f *gitsource.SchemaFile) {
 
 // apiSize says how big a realm's API is: "3 verbs in 2 modules".
 func apiSize(r *schema.Realm) string {
-	verbs := 0
-	for _, m := range r.GetModules() {
-		for _, d := range m.GetDecls() {
-			if d.GetVerb() != nil {
-				verbs++
-			}
-		}
-	}
-	return plural(verbs, "verb") + " in " + plural(len(r.GetModules()), "module")
+	return plural(len(schema.ExportedVerbs(r)), "verb") + " in " + plural(len(r.GetModules()), "module")
 }
 
 func plural(n int, what string) string {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/gitsource"
 	"github.com/ftlrealm/ftl-gen-realm/internal/project"
+	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
 type realmListCmd struct {
@@ -50,15 +51,7 @@ func (c *realmListCmd) Run(e *env) error {
 }
 
 func countVerbs(f *gitsource.SchemaFile) int {
-	n := 0
-	for _, m := range f.Realm.GetModules() {
-		for _, d := range m.GetDecls() {
-			if d.GetVerb() != nil {
-				n++
-			}
-		}
-	}
-	return n
+	return len(schema.ExportedVerbs(f.Realm))
 }
 
 // endpointSource says where the config value <name>-realm-endpoint comes
