@@ -7,3 +7,5 @@ require (
 	github.com/alecthomas/kong v1.17.0
 	google.golang.org/protobuf v1.36.12
 )
+
+require github.com/BurntSushi/toml v1.6.0
