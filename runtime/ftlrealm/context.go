@@ -105,7 +105,7 @@ func setCallHeaders(ctx context.Context, h http.Header, token string, processRea
 func newRequestID() string {
 	var b [10]byte
 	_, _ = rand.Read(b[:]) // never fails (crypto/rand panics instead)
-	b[0] |= 1               // no leading zero byte, so the suffix decodes to exactly 10 bytes
+	b[0] |= 1              // no leading zero byte, so the suffix decodes to exactly 10 bytes
 	return "req-ingress-realm-" + base36(b[:])
 }
 
