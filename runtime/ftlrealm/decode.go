@@ -337,7 +337,8 @@ func newMapDecoder(t reflect.Type) decoderFunc {
 		return d.object(func(key []byte, keyStart int) error {
 			k, err := parseMapKey(keyType, key)
 			if err != nil {
-				return d.errorAt(keyStart, "%v", err)
+				err.offset = keyStart
+				return err
 			}
 			elem := reflect.New(elemType).Elem()
 			if err := elemDec(d, elem); err != nil {
@@ -349,7 +350,7 @@ func newMapDecoder(t reflect.Type) decoderFunc {
 	}
 }
 
-func parseMapKey(t reflect.Type, key []byte) (reflect.Value, error) {
+func parseMapKey(t reflect.Type, key []byte) (reflect.Value, *codecError) {
 	k := reflect.New(t).Elem()
 	switch t.Kind() {
 	case reflect.String:

@@ -162,17 +162,13 @@ func encodeTime(e *encodeState, v reflect.Value) error {
 	} else {
 		t = v.Interface().(time.Time)
 	}
-	start := len(e.buf)
-	e.buf = append(e.buf, '"')
-	var err error
 	// AppendText is RFC 3339 with nanoseconds, exactly what time.Time's
 	// MarshalJSON (FTL's encoding of Time) writes.
-	e.buf, err = t.AppendText(e.buf)
+	out, err := t.AppendText(append(e.buf, '"'))
 	if err != nil {
-		e.buf = e.buf[:start]
 		return newCodecError("%v", err)
 	}
-	e.buf = append(e.buf, '"')
+	e.buf = append(out, '"')
 	return nil
 }
 
