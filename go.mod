@@ -10,4 +10,4 @@ require (
 
 require github.com/BurntSushi/toml v1.6.0
 
-require go.uber.org/goleak v1.3.0 // indirect
+require go.uber.org/goleak v1.3.0
