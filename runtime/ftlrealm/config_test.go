@@ -280,8 +280,8 @@ func TestRequestID(t *testing.T) {
 	for _, tc := range []struct {
 		in   []byte
 		want string
-	}{{[]byte{1}, "1"}, {[]byte{36}, "10"}, {[]byte{1, 0}, "74"}, {[]byte{255, 255}, "1ekf"}} {
-		if got := base36(tc.in); got != tc.want {
+	}{{[]byte{1}, "1"}, {[]byte{36}, "10"}, {[]byte{1, 0}, "74"}, {[]byte{255, 255}, "1ekf"}, {[]byte{0, 0, 1}, "1"}, {[]byte{1, 0, 0, 0, 0, 0, 0, 0, 0, 0}, "rombrbjfm2fe9s"}} {
+		if got := string(appendBase36(nil, tc.in)); got != tc.want {
 			t.Errorf("base36(%v) = %s, want %s", tc.in, got, tc.want)
 		}
 	}

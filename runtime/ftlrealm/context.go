@@ -2,7 +2,8 @@ package ftlrealm
 
 import (
 	"context"
-	"crypto/rand"
+	"encoding/binary"
+	"math/rand/v2"
 	"net/http"
 )
 
@@ -73,62 +74,70 @@ func setCallHeaders(ctx context.Context, h http.Header, token string, processRea
 	realm := processRealm
 	requestID := ""
 	if cc != nil {
-		for _, hop := range cc.hops {
-			h.Add(headerVerb, hop)
-		}
+		verbs := cc.hops
 		if cc.caller.Name != "" {
 			self := cc.caller.Module + "." + cc.caller.Name
-			if n := len(cc.hops); n == 0 || cc.hops[n-1] != self {
-				h.Add(headerVerb, self)
+			if n := len(verbs); n == 0 || verbs[n-1] != self {
+				verbs = append(verbs[:n:n], self)
 			}
 			if cc.caller.Realm != "" {
 				realm = cc.caller.Realm
 			}
 		}
+		if len(verbs) > 0 {
+			h[headerVerb] = verbs
+		}
 		requestID = cc.requestID
 	}
+	// The header names are canonical already, so the map is written
+	// directly rather than through Set.
 	if requestID == "" {
 		requestID = newRequestID()
 	}
-	h.Set(headerRequestID, requestID)
+	h[headerRequestID] = []string{requestID}
 	if realm != "" {
-		h.Set(headerCallerRealm, realm)
+		h[headerCallerRealm] = []string{realm}
 	}
 	if token != "" {
-		h.Set(headerAuth, "Bearer "+token)
+		h[headerAuth] = []string{"Bearer " + token}
 	}
 }
 
 // newRequestID makes an FTL request key, req-<origin>-<key>-<suffix>, with
 // 10 random bytes in base36 as the suffix, so that an FTL ingress accepts
-// and logs it like its own.
+// and logs it like its own. The bytes only need to be unique, not secret:
+// math/rand/v2's per-thread ChaCha8 is plenty and far cheaper per call.
 func newRequestID() string {
+	const prefix = "req-ingress-realm-"
 	var b [10]byte
-	_, _ = rand.Read(b[:]) // never fails (crypto/rand panics instead)
-	b[0] |= 1              // no leading zero byte, so the suffix decodes to exactly 10 bytes
-	return "req-ingress-realm-" + base36(b[:])
+	binary.BigEndian.PutUint64(b[:8], rand.Uint64())
+	binary.BigEndian.PutUint16(b[8:], uint16(rand.Uint32()))
+	b[0] |= 1 // no leading zero byte, so the suffix decodes to exactly 10 bytes
+	buf := make([]byte, 0, len(prefix)+16)
+	buf = append(buf, prefix...)
+	return string(appendBase36(buf, b[:]))
 }
 
-// base36 writes b as a big-endian number in lower-case base 36.
-func base36(b []byte) string {
+// appendBase36 appends b, a big-endian number, in lower-case base 36.
+func appendBase36(dst, b []byte) []byte {
 	const digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-	num := append([]byte(nil), b...)
+	var num [16]byte
+	n := copy(num[:], b)
 	var out [32]byte
 	i := len(out)
-	for len(num) > 0 {
-		var rem int
-		next := num[:0]
-		for _, x := range num {
-			acc := rem<<8 | int(x)
-			q := acc / 36
+	for lo := 0; lo < n; {
+		// Divide num[lo:n] by 36 in place; the remainder is the next digit.
+		rem := 0
+		for j := lo; j < n; j++ {
+			acc := rem<<8 | int(num[j])
+			num[j] = byte(acc / 36)
 			rem = acc % 36
-			if len(next) > 0 || q > 0 {
-				next = append(next, byte(q))
-			}
 		}
 		i--
 		out[i] = digits[rem]
-		num = next
+		for lo < n && num[lo] == 0 {
+			lo++
+		}
 	}
-	return string(out[i:])
+	return append(dst, out[i:]...)
 }

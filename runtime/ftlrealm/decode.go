@@ -334,13 +334,15 @@ func newMapDecoder(t reflect.Type) decoderFunc {
 		if v.IsNil() {
 			v.Set(reflect.MakeMap(t))
 		}
+		// One key and one element, reused: SetMapIndex copies them in.
+		k := reflect.New(keyType).Elem()
+		elem := reflect.New(elemType).Elem()
 		return d.object(func(key []byte, keyStart int) error {
-			k, err := parseMapKey(keyType, key)
-			if err != nil {
+			if err := parseMapKey(k, key); err != nil {
 				err.offset = keyStart
 				return err
 			}
-			elem := reflect.New(elemType).Elem()
+			elem.SetZero()
 			if err := elemDec(d, elem); err != nil {
 				return prependPath(err, keyPath(string(key)))
 			}
@@ -350,25 +352,26 @@ func newMapDecoder(t reflect.Type) decoderFunc {
 	}
 }
 
-func parseMapKey(t reflect.Type, key []byte) (reflect.Value, *codecError) {
-	k := reflect.New(t).Elem()
+// parseMapKey sets k, a map key, from the object key text.
+func parseMapKey(k reflect.Value, key []byte) *codecError {
+	t := k.Type()
 	switch t.Kind() {
 	case reflect.String:
 		k.SetString(string(key))
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		n, err := strconv.ParseInt(string(key), 10, t.Bits())
 		if err != nil {
-			return k, newCodecError("map key %q is not an integer in range of %s", key, t)
+			return newCodecError("map key %q is not an integer in range of %s", key, t)
 		}
 		k.SetInt(n)
 	default:
 		n, err := strconv.ParseUint(string(key), 10, t.Bits())
 		if err != nil {
-			return k, newCodecError("map key %q is not an unsigned integer in range of %s", key, t)
+			return newCodecError("map key %q is not an unsigned integer in range of %s", key, t)
 		}
 		k.SetUint(n)
 	}
-	return k, nil
+	return nil
 }
 
 // structFieldIndexThreshold is where a map beats a linear scan of the keys.

@@ -200,8 +200,8 @@ func newSliceEncoder(t reflect.Type) encoderFunc {
 }
 
 type mapEntry struct {
-	key   string
-	value reflect.Value
+	key string
+	at  int // index of the value in the copied values
 }
 
 // newMapEncoder writes keys sorted, so that equal maps encode to equal bytes.
@@ -211,15 +211,22 @@ func newMapEncoder(t reflect.Type) encoderFunc {
 		return func(*encodeState, reflect.Value) error { return badMapKey(t) }
 	}
 	elemEnc := encoderOf(t.Elem())
+	sliceType := reflect.SliceOf(t.Elem())
 	return func(e *encodeState, v reflect.Value) error {
 		n := v.Len()
 		if n == 0 {
 			e.buf = append(e.buf, "{}"...)
 			return nil
 		}
+		// Copy keys and values out in one allocation each, rather than one
+		// per entry as MapIter.Key/Value would.
 		entries := make([]mapEntry, 0, n)
+		values := reflect.MakeSlice(sliceType, n, n)
+		key := reflect.New(t.Key()).Elem()
 		for it := v.MapRange(); it.Next(); {
-			entries = append(entries, mapEntry{keyString(it.Key()), it.Value()})
+			key.SetIterKey(it)
+			values.Index(len(entries)).SetIterValue(it)
+			entries = append(entries, mapEntry{keyString(key), len(entries)})
 		}
 		slices.SortFunc(entries, func(a, b mapEntry) int { return cmp.Compare(a.key, b.key) })
 		e.buf = append(e.buf, '{')
@@ -229,7 +236,7 @@ func newMapEncoder(t reflect.Type) encoderFunc {
 			}
 			e.buf = appendQuoted(e.buf, en.key)
 			e.buf = append(e.buf, ':')
-			if err := elemEnc(e, en.value); err != nil {
+			if err := elemEnc(e, values.Index(en.at)); err != nil {
 				return prependPath(err, keyPath(en.key))
 			}
 		}

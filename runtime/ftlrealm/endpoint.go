@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/ingressclient"
 )
@@ -35,7 +36,7 @@ type runtime struct {
 	mu        sync.Mutex // serialises resolution against the setters
 	endpoints map[string]string
 	roots     map[string]*x509.CertPool
-	realm     string
+	realm     atomic.Pointer[string] // read on every call
 
 	targets sync.Map // realm → *target, resolved from configuration
 	creds   sync.Map // realm → *creds
@@ -70,11 +71,7 @@ func SetRootCAs(realm string, pool *x509.CertPool) { std.setRootCAs(realm, pool)
 
 // SetRealm names the realm this program belongs to. Calls send it to the
 // callee in the Ftl-Caller-Realm header.
-func SetRealm(name string) {
-	std.mu.Lock()
-	defer std.mu.Unlock()
-	std.realm = name
-}
+func SetRealm(name string) { std.realm.Store(&name) }
 
 // CloseIdleConnections closes the runtime's idle connections to every
 // realm, ending their goroutines. Later calls reconnect.
@@ -104,9 +101,10 @@ func (r *runtime) setRootCAs(realm string, pool *x509.CertPool) {
 }
 
 func (r *runtime) callerRealm() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.realm
+	if p := r.realm.Load(); p != nil {
+		return *p
+	}
+	return ""
 }
 
 // target returns where a call to realm goes, resolving and caching it on

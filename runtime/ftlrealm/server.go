@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"reflect"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -81,11 +82,14 @@ func Handle[Req, Resp any](s *Server, module, name string, fn func(context.Conte
 		if err != nil {
 			return nil, &inBandError{message: err.Error()}
 		}
-		out, err := Marshal(resp)
-		if err != nil {
+		e := getEncodeState()
+		defer putEncodeState(e)
+		// Encoding through a pointer keeps the value addressable, so that
+		// Options and times are read in place rather than copied.
+		if err := e.marshal(reflect.ValueOf(&resp).Elem()); err != nil {
 			return nil, connect.NewError(connect.CodeInternal, fmt.Errorf("verb %s.%s: response: %w", module, name, err))
 		}
-		return out, nil
+		return append([]byte(nil), e.buf...), nil
 	})
 }
 
