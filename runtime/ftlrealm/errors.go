@@ -10,6 +10,7 @@ type VerbError struct {
 	Stack   string // the remote stack trace, when the realm sent one
 }
 
+// Error renders the verb and the remote message.
 func (e *VerbError) Error() string {
 	return fmt.Sprintf("ftlrealm: verb %s failed: %s", e.Verb, e.Message)
 }
@@ -24,6 +25,7 @@ type CallError struct {
 	Err      error
 }
 
+// Error renders the verb, the endpoint when known, and the cause.
 func (e *CallError) Error() string {
 	if e.Endpoint == "" {
 		return fmt.Sprintf("ftlrealm: call %s: %v", e.Verb, e.Err)

@@ -162,10 +162,12 @@ type verbService struct{ s *Server }
 
 var _ ftlv1connect.VerbServiceHandler = verbService{}
 
+// Ping answers ready: a Server serves as soon as it listens.
 func (v verbService) Ping(context.Context, *connect.Request[ftlv1.PingRequest]) (*connect.Response[ftlv1.PingResponse], error) {
 	return connect.NewResponse(&ftlv1.PingResponse{}), nil
 }
 
+// Call dispatches to the registered verb and reports its failure in-band.
 func (v verbService) Call(ctx context.Context, req *connect.Request[ftlv1.CallRequest]) (*connect.Response[ftlv1.CallResponse], error) {
 	ref := req.Msg.GetVerb()
 	if ref == nil || ref.GetModule() == "" || ref.GetName() == "" {
