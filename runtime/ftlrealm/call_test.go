@@ -38,9 +38,11 @@ type seenHeaders struct {
 }
 
 // bankServer is a realm with verbs that succeed, fail, panic and block.
-func bankServer(t *testing.T, opts ...ServerOption) (*Server, chan struct{}) {
+// The slow verb reports on slow.started when it runs and on slow.done when
+// its context ends.
+func bankServer(t *testing.T, opts ...ServerOption) (*Server, slowSignals) {
 	s := NewServer(append([]ServerOption{WithServerRealm("bank")}, opts...)...)
-	slowDone := make(chan struct{}, 1)
+	slow := slowSignals{started: make(chan struct{}, 2), done: make(chan struct{}, 2)}
 	Handle(s, "balance", "withdraw", func(ctx context.Context, req withdrawRequest) (withdrawResponse, error) {
 		if req.Amount < 0 {
 			return withdrawResponse{}, fmt.Errorf("insufficient funds for %s", req.Account)
@@ -51,16 +53,19 @@ func bankServer(t *testing.T, opts ...ServerOption) (*Server, chan struct{}) {
 		panic("kaboom")
 	})
 	Handle(s, "balance", "slow", func(ctx context.Context, _ Unit) (Unit, error) {
+		slow.started <- struct{}{}
 		<-ctx.Done()
-		slowDone <- struct{}{}
+		slow.done <- struct{}{}
 		return Unit{}, ctx.Err()
 	})
 	Handle(s, "balance", "sink", func(ctx context.Context, req withdrawRequest) (Unit, error) { return Unit{}, nil })
 	Handle(s, "balance", "source", func(ctx context.Context, _ Unit) (withdrawResponse, error) {
 		return withdrawResponse{Balance: 7}, nil
 	})
-	return s, slowDone
+	return s, slow
 }
+
+type slowSignals struct{ started, done chan struct{} }
 
 // serve runs s on a loopback port until the test ends.
 func serve(t *testing.T, s *Server) string {
@@ -189,33 +194,41 @@ func TestCallServerDown(t *testing.T) {
 }
 
 func TestCallDeadlineAndCancel(t *testing.T) {
-	s, slowDone := bankServer(t)
+	s, slow := bankServer(t)
 	url := serve(t, s)
-	slow := Verb{"bank-slow", "balance", "slow"}
+	verb := Verb{"bank-slow", "balance", "slow"}
+	remoteCancelled := func() {
+		t.Helper()
+		select {
+		case <-slow.done:
+		case <-time.After(5 * time.Second):
+			t.Error("the verb's context was not cancelled")
+		}
+	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	_, err := Call[Unit, Unit](ctx, slow, Unit{}, WithEndpoint(url))
+	_, err := Call[Unit, Unit](ctx, verb, Unit{}, WithEndpoint(url))
 	if connect.CodeOf(err) != connect.CodeDeadlineExceeded || !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("deadline: got %v (code %v)", err, connect.CodeOf(err))
 	}
-	select { // the deadline reached the verb's context
-	case <-slowDone:
-	case <-time.After(5 * time.Second):
-		t.Error("server-side context was not cancelled by the deadline")
+	select {
+	case <-slow.started: // the deadline reached the verb's context too
+		remoteCancelled()
+	default:
+		t.Log("the call did not reach the verb before its deadline; not checking the remote side")
 	}
 
 	ctx, cancel = context.WithCancel(context.Background())
-	go func() { time.Sleep(50 * time.Millisecond); cancel() }()
-	_, err = Call[Unit, Unit](ctx, slow, Unit{}, WithEndpoint(url))
+	go func() {
+		<-slow.started
+		cancel()
+	}()
+	_, err = Call[Unit, Unit](ctx, verb, Unit{}, WithEndpoint(url))
 	if connect.CodeOf(err) != connect.CodeCanceled || !errors.Is(err, context.Canceled) {
 		t.Errorf("cancel: got %v (code %v)", err, connect.CodeOf(err))
 	}
-	select {
-	case <-slowDone:
-	case <-time.After(5 * time.Second):
-		t.Error("server-side context was not cancelled")
-	}
+	remoteCancelled()
 }
 
 // TestHeaders follows a call through a relay verb in another realm: the
@@ -247,6 +260,7 @@ func TestHeaders(t *testing.T) {
 	t.Cleanup(func() { CloseIdleConnections(); srv.Close() })
 	SetEndpoint("bank-hdr", "http://"+l.Addr().String())
 	t.Setenv("FTL_SECRETS_BANK_HDR_REALM_TOKEN", `"s3cret"`)
+	t.Cleanup(func() { std.forget("bank-hdr") })
 
 	echo := NewServer(WithServerRealm("echo-hdr"))
 	var relayCtx struct {
@@ -367,6 +381,7 @@ func TestCallTLS(t *testing.T) {
 	}
 
 	// Configuration: the endpoint and the CA from the environment.
+	t.Cleanup(func() { std.forget("bank-tlscfg") }) // it was resolved from this test's environment
 	t.Setenv("FTL_CONFIGURATION_BANK_TLSCFG_REALM_ENDPOINT", url)
 	t.Setenv("FTL_CONFIGURATION_BANK_TLSCFG_REALM_CA", string(caPEM))
 	resp, err = Call[withdrawRequest, withdrawResponse](ctx, Verb{"bank-tlscfg", "balance", "withdraw"}, withdrawRequest{Amount: 2})

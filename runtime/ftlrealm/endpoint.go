@@ -100,6 +100,14 @@ func (r *runtime) setRootCAs(realm string, pool *x509.CertPool) {
 	r.creds.Delete(realm)
 }
 
+// forget drops what was resolved for realm, so the next call looks again.
+func (r *runtime) forget(realm string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.targets.Delete(realm)
+	r.creds.Delete(realm)
+}
+
 func (r *runtime) callerRealm() string {
 	if p := r.realm.Load(); p != nil {
 		return *p
