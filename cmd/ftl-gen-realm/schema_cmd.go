@@ -1,8 +1,85 @@
 package main
 
+import (
+	"errors"
+	"fmt"
+
+	"github.com/ftlrealm/ftl-gen-realm/internal/atomicfile"
+	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
+	"github.com/ftlrealm/ftl-gen-realm/schema"
+)
+
 type schemaCmd struct {
-	File   string `arg:"" help:"Schema file (.txtpb or .json)." type:"existingfile"`
-	Format string `help:"Output format." enum:"text,txtpb,json" default:"text"`
+	File   string `arg:"" help:"Schema file to read (.txtpb or .json)."`
+	Format string `help:"Output format: text (FTL schema text), txtpb or json. Default: --out's extension, else text."`
+	Out    string `help:"Write the output to this file (atomically) instead of stdout." type:"path"`
 }
 
-func (c *schemaCmd) Run(e *env) error { return notYet("schema", 2) }
+// Run reads, validates and prints (or converts) a schema file. An invalid
+// schema prints its diagnostics and nothing else: converting it would pass
+// the problem on.
+func (c *schemaCmd) Run(e *env) error {
+	format, err := c.outputFormat()
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	s, err := schema.Read(c.File)
+	if err != nil {
+		return err
+	}
+	if err := schema.Validate(s); err != nil {
+		return inFile(c.File, err)
+	}
+	data, err := schema.Marshal(s, format)
+	if err != nil {
+		return err
+	}
+	if c.Out != "" {
+		return atomicfile.WriteFile(c.Out, data, 0o644)
+	}
+	_, err = e.Stdout.Write(data)
+	return err
+}
+
+// outputFormat resolves --format against --out's extension. (kong's enum
+// tag cannot express "unset", so the value is checked here.)
+func (c *schemaCmd) outputFormat() (schema.Format, error) {
+	switch schema.Format(c.Format) {
+	case "", schema.FormatHuman, schema.FormatText, schema.FormatJSON:
+	default:
+		return "", fmt.Errorf("--format must be one of text, txtpb or json, not %q", c.Format)
+	}
+	if c.Out == "" {
+		if c.Format == "" {
+			return schema.FormatHuman, nil
+		}
+		return schema.Format(c.Format), nil
+	}
+	byExt, extErr := schema.FormatOf(c.Out)
+	switch {
+	case c.Format == "" && extErr != nil:
+		return "", fmt.Errorf("cannot tell the format of %s from its extension: pass --format", c.Out)
+	case c.Format == "":
+		return byExt, nil
+	case extErr == nil && byExt != schema.Format(c.Format):
+		return "", fmt.Errorf("--format %s does not match --out %s", c.Format, c.Out)
+	}
+	return schema.Format(c.Format), nil
+}
+
+// inFile anchors diagnostics that carry no position (the schema had none
+// to give) at the schema file itself.
+func inFile(path string, err error) error {
+	var list diag.List
+	if !errors.As(err, &list) {
+		return err
+	}
+	out := make(diag.List, len(list))
+	for i, d := range list {
+		if d.File == "" && d.Line == 0 {
+			d.File = path
+		}
+		out[i] = d
+	}
+	return out
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/ftlrealm/ftl-gen-realm/internal/gitsource"
+	"github.com/ftlrealm/ftl-gen-realm/internal/project"
+)
+
+type realmListCmd struct {
+	realmFlags
+}
+
+// Run prints the pinned realms. It works offline: verb counts come from
+// the schema cache, "-" when a commit has not been fetched.
+func (c *realmListCmd) Run(e *env) error {
+	p, err := c.project()
+	if err != nil {
+		return err
+	}
+	realms := p.Realms()
+	if len(realms) == 0 {
+		fmt.Fprintf(e.Stderr, "no external realms are pinned in %s\n", p.Path)
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tREPO\tBRANCH\tCOMMIT\tVERBS\tENDPOINT")
+	cache := gitsource.Cache{Dir: p.CacheDir()}
+	for _, r := range realms {
+		verbs := "-"
+		if r.GitCommit != "" {
+			if f, err := cache.Get(p.Source(r)); err == nil {
+				verbs = strconv.Itoa(countVerbs(f))
+			}
+		}
+		name := r.Name
+		if r.Section == project.SectionExternalRealms {
+			name += " (external-realms)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", name, r.GitRepo, r.GitBranch, orNone(r.GitCommit), verbs, endpointSource(p, r.Name))
+	}
+	return tw.Flush()
+}
+
+func countVerbs(f *gitsource.SchemaFile) int {
+	n := 0
+	for _, m := range f.Realm.GetModules() {
+		for _, d := range m.GetDecls() {
+			if d.GetVerb() != nil {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// endpointSource says where the config value <name>-realm-endpoint comes
+// from, for the local places a developer sets it: the environment or the
+// project's file config provider. It is a read-only glance for the listing;
+// runtime/ftlrealm does the real lookup.
+func endpointSource(p *project.Project, name string) string {
+	key := name + "-realm-endpoint"
+	for _, env := range []string{
+		"FTL_CONFIGURATION_" + strings.ToUpper(strings.ReplaceAll(key, "-", "_")),
+		"FTL_CONFIGURATION_" + strings.ToUpper(key),
+	} {
+		if os.Getenv(env) != "" {
+			return "env " + env
+		}
+	}
+	if dir := os.Getenv("FTL_CONFIGS_PATH"); dir != "" {
+		if _, err := os.Stat(filepath.Join(dir, key)); err == nil {
+			return "FTL_CONFIGS_PATH"
+		}
+	}
+	provider := p.ConfigProvider()
+	file, ok := strings.CutPrefix(provider, "file:")
+	if !ok {
+		return "? (config provider " + provider + ")"
+	}
+	if !filepath.IsAbs(file) {
+		file = filepath.Join(p.Root, file)
+	}
+	data, err := os.ReadFile(file)
+	if errors.Is(err, os.ErrNotExist) {
+		return "not set"
+	}
+	var values map[string]json.RawMessage
+	if err == nil {
+		err = json.Unmarshal(data, &values)
+	}
+	if err != nil {
+		return "? (" + rel(p.Root, file) + " unreadable)"
+	}
+	if _, ok := values[key]; ok {
+		return rel(p.Root, file)
+	}
+	return "not set"
+}
+
+func rel(root, path string) string {
+	if r, err := filepath.Rel(root, path); err == nil && !strings.HasPrefix(r, "..") {
+		return r
+	}
+	return path
+}

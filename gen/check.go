@@ -1,0 +1,357 @@
+package gen
+
+import (
+	"slices"
+	"strings"
+)
+
+// check rejects what FTL schemas allow but Go cannot express, so that gen
+// never emits code that does not compile. Each check reports every problem
+// it finds; later checks run only on schemas that passed the earlier ones,
+// because they assume, e.g., that aliases are not cyclic.
+func (u *universe) check() error {
+	for _, c := range []func(){u.checkImportCycles, u.checkAliasCycles, u.checkValueRecursion, u.checkInstantiationCycles, u.checkVariants, u.checkComparable} {
+		c()
+		if len(u.errs) > 0 {
+			return u.sorted()
+		}
+	}
+	return nil
+}
+
+func (u *universe) allDecls(f func(*declInfo)) {
+	for _, r := range u.realms {
+		for _, m := range r.modules {
+			for _, d := range m.decls {
+				f(d)
+			}
+			for _, d := range m.verbs {
+				f(d)
+			}
+		}
+	}
+}
+
+// imports returns the packages m's generated code imports, sorted by path.
+func (m *moduleInfo) imports() []*moduleInfo {
+	set := map[*moduleInfo]bool{}
+	for _, d := range append(slices.Clone(m.decls), m.verbs...) {
+		for _, t := range d.typesOf() {
+			walk(t, func(t *gtype) {
+				if t.kind == tDecl && t.decl.mod != m {
+					set[t.decl.mod] = true
+				}
+			})
+		}
+	}
+	out := make([]*moduleInfo, 0, len(set))
+	for im := range set {
+		out = append(out, im)
+	}
+	slices.SortFunc(out, func(a, b *moduleInfo) int { return strings.Compare(a.path, b.path) })
+	return out
+}
+
+// checkImportCycles reports modules whose types refer to each other in a
+// cycle: FTL allows it, Go packages cannot import each other in a cycle. A
+// realm written in Go with FTL cannot have such a cycle either, since every
+// FTL Go module is its own Go package.
+func (u *universe) checkImportCycles() {
+	var nodes []*moduleInfo
+	for _, r := range u.realms {
+		nodes = append(nodes, r.modules...)
+	}
+	edges := map[*moduleInfo][]*moduleInfo{}
+	for _, m := range nodes {
+		edges[m] = m.imports()
+	}
+	for _, scc := range sccs(nodes, func(m *moduleInfo) []*moduleInfo { return edges[m] }) {
+		if len(scc) == 1 && !slices.Contains(edges[scc[0]], scc[0]) {
+			continue
+		}
+		names := make([]string, len(scc))
+		for i, m := range scc {
+			names[i] = m.realm.name + "/" + m.name
+		}
+		slices.Sort(names)
+		first := scc[0]
+		for _, m := range scc {
+			if m.path < first.path {
+				first = m
+			}
+		}
+		u.errs.Add(first.realm.file, 0, 0, "realm %s: modules %s refer to each other's types in a cycle, which Go packages cannot do (an FTL realm written in Go cannot have this either); move the shared types into one module", first.realm.name, strings.Join(names, ", "))
+	}
+}
+
+// checkAliasCycles reports type aliases that refer to themselves through
+// other aliases: Go rejects `type A = []A`.
+func (u *universe) checkAliasCycles() {
+	var nodes []*declInfo
+	u.allDecls(func(d *declInfo) {
+		if d.kind == kindAlias {
+			nodes = append(nodes, d)
+		}
+	})
+	next := func(d *declInfo) []*declInfo {
+		var out []*declInfo
+		walk(d.aliased, func(t *gtype) {
+			if t.kind == tDecl && t.decl.kind == kindAlias {
+				out = append(out, t.decl)
+			}
+		})
+		return out
+	}
+	u.reportCycles(nodes, next, "type aliases refer to themselves", "a Go type alias cannot refer to itself")
+}
+
+// valueOf calls f with every data type t holds by value: not behind an
+// array, a map or an interface. Aliases are looked through.
+func valueOf(t *gtype, byValue map[*declInfo][]bool, f func(*declInfo)) {
+	switch t.kind {
+	case tOptional:
+		valueOf(t.elem, byValue, f)
+	case tDecl:
+		switch t.decl.kind {
+		case kindAlias:
+			valueOf(t.decl.aliased, byValue, f)
+		case kindData:
+			f(t.decl)
+			for i, a := range t.args {
+				if byValue[t.decl][i] {
+					valueOf(a, byValue, f)
+				}
+			}
+		}
+	}
+}
+
+// paramsByValue computes, for each generic data type, which of its type
+// parameters it holds by value (directly or through other generic types).
+func (u *universe) paramsByValue() map[*declInfo][]bool {
+	byValue := map[*declInfo][]bool{}
+	var generic []*declInfo
+	u.allDecls(func(d *declInfo) {
+		if d.kind == kindData && len(d.params) > 0 {
+			byValue[d] = make([]bool, len(d.params))
+			generic = append(generic, d)
+		}
+	})
+	var mark func(d *declInfo, t *gtype) bool
+	mark = func(d *declInfo, t *gtype) (changed bool) {
+		switch t.kind {
+		case tParam:
+			if !byValue[d][t.param] {
+				byValue[d][t.param] = true
+				return true
+			}
+		case tOptional:
+			return mark(d, t.elem)
+		case tDecl:
+			for i, a := range t.args {
+				if byValue[t.decl][i] && mark(d, a) {
+					changed = true
+				}
+			}
+		}
+		return changed
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, d := range generic {
+			for _, f := range d.fields {
+				if mark(d, f) {
+					changed = true
+				}
+			}
+		}
+	}
+	return byValue
+}
+
+// checkValueRecursion reports data types that contain themselves by value
+// (`data Node { next Node? }`): a Go struct cannot.
+func (u *universe) checkValueRecursion() {
+	byValue := u.paramsByValue()
+	var nodes []*declInfo
+	u.allDecls(func(d *declInfo) {
+		if d.kind == kindData {
+			nodes = append(nodes, d)
+		}
+	})
+	next := func(d *declInfo) []*declInfo {
+		var out []*declInfo
+		for _, f := range d.fields {
+			valueOf(f, byValue, func(e *declInfo) { out = append(out, e) })
+		}
+		return out
+	}
+	u.reportCycles(nodes, next, "data types contain themselves by value", "a Go struct cannot contain itself; hold it in an array or a map instead")
+}
+
+// checkInstantiationCycles reports generic data types that instantiate
+// themselves with ever-growing type arguments (`data Box<T> { next
+// [Box<[T]>] }`), which Go rejects as an instantiation cycle. Like the Go
+// type checker, it looks for a cycle through a type argument that strictly
+// contains a type parameter.
+func (u *universe) checkInstantiationCycles() {
+	type node struct {
+		d *declInfo
+		i int
+	}
+	type edge struct {
+		to      node
+		growing bool
+	}
+	edges := map[node][]edge{}
+	var nodes []node
+	u.allDecls(func(d *declInfo) {
+		if d.kind != kindData {
+			return
+		}
+		for i := range d.params {
+			nodes = append(nodes, node{d, i})
+		}
+		for _, f := range d.fields {
+			walk(f, func(t *gtype) {
+				if t.kind != tDecl {
+					return
+				}
+				for j, a := range t.args {
+					walk(a, func(p *gtype) {
+						if p.kind == tParam {
+							from := node{d, p.param}
+							edges[from] = append(edges[from], edge{node{t.decl, j}, a != p})
+						}
+					})
+				}
+			})
+		}
+	})
+	next := func(n node) []node {
+		var out []node
+		for _, e := range edges[n] {
+			out = append(out, e.to)
+		}
+		return out
+	}
+	reported := map[*declInfo]bool{}
+	for _, scc := range sccs(nodes, next) {
+		in := map[node]bool{}
+		for _, n := range scc {
+			in[n] = true
+		}
+		for _, n := range scc {
+			for _, e := range edges[n] {
+				if e.growing && in[e.to] && !reported[n.d] {
+					reported[n.d] = true
+					u.errorf(n.d, "", "instantiates itself with ever larger type arguments (through type parameter %s), which Go rejects as an instantiation cycle", n.d.params[n.i])
+				}
+			}
+		}
+	}
+}
+
+// goShape classifies the Go type a schema type becomes, looking through
+// aliases.
+func goShape(t *gtype) string {
+	switch t.kind {
+	case tAny:
+		return "Any"
+	case tTime:
+		return "Time"
+	case tOptional:
+		return "optional"
+	case tDecl:
+		switch t.decl.kind {
+		case kindAlias:
+			return goShape(t.decl.aliased)
+		case kindTypeEnum:
+			return "type enum"
+		}
+	}
+	return ""
+}
+
+// checkVariants rejects type enum variants that cannot be Go variant types.
+// A variant other than a same-named data type becomes `type Variant T`; Go
+// cannot put the marker method on an interface (Any, another type enum), and
+// a defined type over time.Time or ftlrealm.Option loses the methods that
+// encode it, so the runtime would put garbage on the wire.
+func (u *universe) checkVariants() {
+	u.allDecls(func(d *declInfo) {
+		for _, v := range d.variants {
+			if v.standalone {
+				continue
+			}
+			if shape := goShape(v.t); shape != "" {
+				u.errorf(d, "variant "+v.name, "a variant holding a value of type %s is not supported in Go; wrap it in a data type", shape)
+			}
+		}
+	})
+}
+
+// reportCycles reports each cycle of the graph once, naming its members.
+func (u *universe) reportCycles(nodes []*declInfo, next func(*declInfo) []*declInfo, what, why string) {
+	for _, scc := range sccs(nodes, next) {
+		if len(scc) == 1 && !slices.Contains(next(scc[0]), scc[0]) {
+			continue
+		}
+		names := make([]string, len(scc))
+		for i, d := range scc {
+			names[i] = d.mod.realm.name + "/" + d.mod.name + "." + d.name
+		}
+		slices.Sort(names)
+		first := scc[0]
+		for _, d := range scc {
+			if d.mod.realm.name+"/"+d.mod.name+"."+d.name == names[0] {
+				first = d
+			}
+		}
+		u.errorf(first, "", "%s in a cycle (%s): %s", what, strings.Join(names, ", "), why)
+	}
+}
+
+// sccs returns the strongly connected components of a graph (Tarjan), in a
+// deterministic order given deterministic nodes and edges.
+func sccs[N comparable](nodes []N, next func(N) []N) [][]N {
+	index := map[N]int{}
+	low := map[N]int{}
+	on := map[N]bool{}
+	var stack []N
+	var out [][]N
+	var visit func(n N)
+	visit = func(n N) {
+		index[n] = len(index)
+		low[n] = index[n]
+		stack = append(stack, n)
+		on[n] = true
+		for _, m := range next(n) {
+			if _, seen := index[m]; !seen {
+				visit(m)
+				low[n] = min(low[n], low[m])
+			} else if on[m] {
+				low[n] = min(low[n], index[m])
+			}
+		}
+		if low[n] == index[n] {
+			var scc []N
+			for {
+				m := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				on[m] = false
+				scc = append(scc, m)
+				if m == n {
+					break
+				}
+			}
+			out = append(out, scc)
+		}
+	}
+	for _, n := range nodes {
+		if _, seen := index[n]; !seen {
+			visit(n)
+		}
+	}
+	return out
+}

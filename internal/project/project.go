@@ -1,0 +1,299 @@
+// Package project finds, reads and surgically edits ftl-project.toml, the
+// file at the root of an FTL project.
+//
+// Reading decodes the keys ftl-gen-realm uses into a typed Config; every
+// other key is ignored (upstream FTL has many). Editing (Apply) changes only
+// the lines of the realm entries it touches and keeps every other byte of
+// the file: comments, ordering, formatting, unknown keys, line endings.
+//
+// External realms are read from two sections with the same keys:
+// [realms.egress.<name>] (ours, what `realm add` writes) and upstream FTL's
+// [external-realms.<name>]. When a name appears in both, the
+// [realms.egress] entry is the one used, and edits go to it.
+package project
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
+	"github.com/ftlrealm/ftl-gen-realm/internal/gitsource"
+)
+
+// FileName is the project file's name.
+const FileName = "ftl-project.toml"
+
+// Defaults for settings the file may leave out.
+const (
+	DefaultPublicSchema   = "ftl-external-schema.txtpb"
+	DefaultConfigProvider = "file:.ftl/configuration.json"
+)
+
+// ErrNotFound is returned (wrapped) by Find when no ftl-project.toml exists
+// in the directory or any parent.
+var ErrNotFound = errors.New("no " + FileName + " found")
+
+// Config is the part of ftl-project.toml that ftl-gen-realm uses.
+type Config struct {
+	// Name is the project's realm name.
+	Name string `toml:"name"`
+	// ModuleDirs are the directories holding FTL modules, relative to the
+	// root; empty means the whole project.
+	ModuleDirs []string `toml:"module-dirs"`
+	// ConfigProvider and SecretsProvider name where config and secret
+	// values live, e.g. "file:.ftl/configuration.json"; empty means the
+	// default.
+	ConfigProvider  string `toml:"config-provider"`
+	SecretsProvider string `toml:"secrets-provider"`
+	// Realms is the [realms] table.
+	Realms RealmsConfig `toml:"realms"`
+	// ExternalRealms is upstream FTL's [external-realms] table.
+	ExternalRealms map[string]Pin `toml:"external-realms"`
+}
+
+// RealmsConfig is the [realms] table.
+type RealmsConfig struct {
+	// PublicSchema is the producer's public schema file, relative to the
+	// project root ("" means DefaultPublicSchema).
+	PublicSchema string `toml:"public-schema"`
+	// Egress holds the external realms this project calls.
+	Egress map[string]Pin `toml:"egress"`
+}
+
+// Pin says where an external realm's schema lives: a git repository, the
+// branch followed by `realm update`, the commit builds use, and optionally
+// the schema file's path in the repository.
+type Pin struct {
+	GitRepo   string `toml:"git-repo"`   // URL, scp-like ssh address or local path
+	GitBranch string `toml:"git-branch"` // the branch `realm update` follows
+	GitCommit string `toml:"git-commit"` // full hash; empty until pinned
+	GitPath   string `toml:"git-path"`   // schema file in the repository; optional
+}
+
+// Section names the table an external realm entry lives in.
+type Section string
+
+// The two sections holding external realms.
+const (
+	SectionEgress         Section = "realms.egress"
+	SectionExternalRealms Section = "external-realms"
+)
+
+func (s Section) path() []string {
+	if s == SectionEgress {
+		return []string{"realms", "egress"}
+	}
+	return []string{"external-realms"}
+}
+
+// Realm is one external realm entry in effect.
+type Realm struct {
+	Name string
+	Pin
+	Section Section // where the entry is
+	Line    int     // position of the entry's header or first key
+	Column  int
+}
+
+// Project is a loaded ftl-project.toml.
+type Project struct {
+	Path   string // absolute path of ftl-project.toml
+	Root   string // the directory holding it
+	Config Config
+
+	raw   []byte
+	stmts []stmt
+}
+
+// Find loads the project file named by $FTL_CONFIG when that is set (as
+// upstream FTL does), else the nearest ftl-project.toml in dir or a parent.
+func Find(dir string) (*Project, error) {
+	if env := os.Getenv("FTL_CONFIG"); env != "" {
+		return Load(env)
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		path := filepath.Join(d, FileName)
+		info, err := os.Stat(path)
+		if err == nil && !info.IsDir() {
+			return Load(path)
+		}
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+		if filepath.Dir(d) == d {
+			return nil, fmt.Errorf("%w in %s or any parent directory (or set $FTL_CONFIG)", ErrNotFound, abs)
+		}
+	}
+}
+
+// Load reads and validates the project file at path.
+func Load(path string) (*Project, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(abs)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(abs, data)
+}
+
+// Parse decodes and validates a project file's bytes; path names it in
+// diagnostics and sets Root.
+func Parse(path string, data []byte) (*Project, error) {
+	p := &Project{Path: path, Root: filepath.Dir(path), raw: data}
+	if _, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&p.Config); err != nil {
+		return nil, tomlError(path, data, err)
+	}
+	stmts, err := scanDoc(data)
+	if err != nil {
+		// toml accepted the file, so this is a gap in our scanner.
+		return nil, fmt.Errorf("%s: cannot read the file's layout (%v); please report this", path, err)
+	}
+	p.stmts = stmts
+	if err := p.validate(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// tomlError turns a decoding error into a diagnostic at its position.
+func tomlError(path string, data []byte, err error) error {
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		msg := pe.Message
+		if pe.LastKey != "" {
+			msg = fmt.Sprintf("%s (key %s)", msg, pe.LastKey)
+		}
+		line, col := pe.Position.Line, pe.Position.Col
+		// The decoder's offsets do not count a byte order mark.
+		if off := pe.Position.Start + bomLen(data); off >= 0 && off < len(data) {
+			// toml counts an error on a newline as being on the next line;
+			// the offset is exact.
+			line = bytes.Count(data[:off], []byte("\n")) + 1
+			col = off - bytes.LastIndexByte(data[:off], '\n')
+		}
+		return diag.List{{File: path, Line: line, Column: col, Message: msg}}
+	}
+	// Type mismatches come as "toml: line N (last key "k"): message".
+	msg := strings.TrimPrefix(err.Error(), "toml: ")
+	if m := decodeErrorLine.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return diag.List{{File: path, Line: line, Message: fmt.Sprintf("%s (key %s)", m[3], m[2])}}
+	}
+	return diag.List{{File: path, Message: msg}}
+}
+
+var decodeErrorLine = regexp.MustCompile(`^line (\d+) \(last key "([^"]*)"\): (.*)$`)
+
+// Name is the project's realm name (the `name` key).
+func (p *Project) Name() string { return p.Config.Name }
+
+// CacheDir is where fetched realm schemas are cached: <root>/.ftl/realms.
+func (p *Project) CacheDir() string { return filepath.Join(p.Root, ".ftl", "realms") }
+
+// PublicSchemaPath is the absolute path of the producer's public schema
+// file: [realms] public-schema, else DefaultPublicSchema, at the root.
+func (p *Project) PublicSchemaPath() string {
+	name := p.Config.Realms.PublicSchema
+	if name == "" {
+		name = DefaultPublicSchema
+	}
+	return filepath.Join(p.Root, filepath.FromSlash(name))
+}
+
+// ConfigProvider is the config-provider setting, or its default.
+func (p *Project) ConfigProvider() string {
+	if p.Config.ConfigProvider == "" {
+		return DefaultConfigProvider
+	}
+	return p.Config.ConfigProvider
+}
+
+// ModuleDirs returns module-dirs as absolute paths (validated to lie inside
+// the root), or nil when the file does not set it.
+func (p *Project) ModuleDirs() []string {
+	var out []string
+	for _, d := range p.Config.ModuleDirs {
+		out = append(out, filepath.Join(p.Root, filepath.FromSlash(d)))
+	}
+	return out
+}
+
+// Realms returns the external realm entries in effect, sorted by name: every
+// [realms.egress] entry, and each [external-realms] entry whose name has no
+// [realms.egress] entry.
+func (p *Project) Realms() []Realm {
+	var out []Realm
+	for name, pin := range p.Config.Realms.Egress {
+		out = append(out, p.realm(SectionEgress, name, pin))
+	}
+	for name, pin := range p.Config.ExternalRealms {
+		if _, shadowed := p.Config.Realms.Egress[name]; !shadowed {
+			out = append(out, p.realm(SectionExternalRealms, name, pin))
+		}
+	}
+	slices.SortFunc(out, func(a, b Realm) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// Realm returns the entry in effect for name.
+func (p *Project) Realm(name string) (Realm, bool) {
+	if pin, ok := p.Config.Realms.Egress[name]; ok {
+		return p.realm(SectionEgress, name, pin), true
+	}
+	if pin, ok := p.Config.ExternalRealms[name]; ok {
+		return p.realm(SectionExternalRealms, name, pin), true
+	}
+	return Realm{}, false
+}
+
+func (p *Project) realm(sec Section, name string, pin Pin) Realm {
+	line, col := p.Position(append(sec.path(), name)...)
+	return Realm{Name: name, Pin: pin, Section: sec, Line: line, Column: col}
+}
+
+// Source returns what gitsource needs to fetch r's schema. A repository
+// given as a relative local path is relative to the project root.
+func (p *Project) Source(r Realm) gitsource.Realm {
+	repo := r.GitRepo
+	if gitsource.IsLocalPath(repo) && !filepath.IsAbs(repo) {
+		repo = filepath.Join(p.Root, filepath.FromSlash(repo))
+	}
+	return gitsource.Realm{Name: r.Name, Repo: repo, Branch: r.GitBranch, Commit: r.GitCommit, Path: r.GitPath}
+}
+
+// Position returns where key (a path of keys, e.g. "realms", "egress",
+// "bank", "git-commit") is defined: its own line, else the line of the
+// closest enclosing table or key that is. 0, 0 when nothing matches.
+func (p *Project) Position(key ...string) (line, col int) {
+	for n := len(key); n > 0; n-- {
+		for _, st := range p.stmts {
+			if (st.kind == stmtKeyVal || st.kind == stmtTable) && slices.Equal(st.path[:min(n, len(st.path))], key[:n]) &&
+				(len(st.path) == n || st.kind == stmtKeyVal) {
+				return st.line, st.col
+			}
+		}
+	}
+	return 0, 0
+}
+
+// Errorf returns a diagnostic positioned at key (see Position).
+func (p *Project) Errorf(key []string, format string, args ...any) diag.Diagnostic {
+	line, col := p.Position(key...)
+	return diag.Diagnostic{File: p.Path, Line: line, Column: col, Message: fmt.Sprintf(format, args...)}
+}

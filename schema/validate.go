@@ -1,0 +1,379 @@
+package schema
+
+import (
+	"fmt"
+	"go/token"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
+)
+
+// Validate checks that s is a well-formed realm schema: every name is an
+// identifier, names are unique where FTL looks them up by name, every ref
+// resolves to a decl of the right kind with the right number of type
+// arguments, enum values match their enum, and metadata is complete. It
+// returns every problem as a diag.List sorted by position, or nil.
+//
+// Schemas are untrusted input (they are fetched from other realms' git
+// repositories), so Validate is the gate between a schema file and any code
+// generated from it. The rules are listed in README.md ("Schema files").
+func Validate(s *Schema) error {
+	v := &validator{realms: map[string]*realmInfo{}, root: s.GetPos()}
+	v.index(s)
+	for _, r := range s.GetRealms() {
+		ri := v.realms[r.GetName()]
+		if ri == nil || ri.realm != r {
+			continue // a duplicate realm: reported, its contents shadowed
+		}
+		v.checkRealm(ri)
+	}
+	v.checkModuleCycles(s)
+	return v.result()
+}
+
+// ValidIdentifier reports whether name matches FTL's identifier grammar,
+// ^[A-Za-z_][A-Za-z0-9_]*$. Every realm, module, decl, field, enum variant
+// and type parameter name must.
+func ValidIdentifier(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c == '_', 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+		case '0' <= c && c <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// primitives are FTL's built-in type names; FTL rejects them as decl names.
+var primitives = map[string]bool{
+	"Int": true, "Float": true, "String": true, "Bytes": true,
+	"Bool": true, "Time": true, "Unit": true, "Any": true,
+}
+
+type validator struct {
+	diags  diag.List
+	realms map[string]*realmInfo // first realm of each name
+	root   *Position             // the schema's own position, the last fallback
+}
+
+type realmInfo struct {
+	realm   *Realm
+	modules map[string]map[string]*Decl // module name -> decl name -> first decl of that name
+}
+
+// scope is where the validator is: what a ref without module or realm
+// refers to, the nearest known position, and a readable path used in
+// messages only when no position is known.
+type scope struct {
+	realm  *realmInfo
+	params map[string]bool // type parameters of the enclosing data
+	pos    *Position
+	where  []string
+}
+
+// in returns the scope of a child node: its own position if it has one,
+// else the enclosing one.
+func (c scope) in(pos *Position, what string) scope {
+	if known(pos) {
+		c.pos = pos
+	}
+	if what != "" {
+		c.where = append(c.where[:len(c.where):len(c.where)], what)
+	}
+	return c
+}
+
+func known(p *Position) bool {
+	return p != nil && (p.GetFilename() != "" || p.GetLine() > 0)
+}
+
+func (v *validator) errorf(c scope, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if !known(c.pos) {
+		if len(c.where) > 0 {
+			msg += " (in " + strings.Join(c.where, ", ") + ")"
+		}
+		v.diags = append(v.diags, diag.Diagnostic{Message: msg})
+		return
+	}
+	v.diags = append(v.diags, diag.Diagnostic{
+		File:    filename(c.pos),
+		Line:    int(c.pos.GetLine()),
+		Column:  int(c.pos.GetColumn()),
+		Message: msg,
+	})
+}
+
+// result sorts the diagnostics and drops exact repeats (the same bad ref
+// used twice in a schema without positions reads identically).
+func (v *validator) result() error {
+	v.diags.Sort()
+	var out diag.List
+	for _, d := range v.diags {
+		if len(out) > 0 && d == out[len(out)-1] {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out.Err()
+}
+
+// previous renders " (previous at file:line:col)" for a duplicate whose
+// first occurrence has a position.
+func previous(p *Position) string {
+	if !known(p) {
+		return ""
+	}
+	d := diag.Diagnostic{File: filename(p), Line: int(p.GetLine()), Column: int(p.GetColumn())}
+	return " (previous at " + strings.TrimSuffix(d.String(), ": ") + ")"
+}
+
+// filename is a position's file name for a diagnostic, quoted if it holds
+// control characters: it comes from the schema, and must not break lines.
+func filename(p *Position) string {
+	name := p.GetFilename()
+	if strings.ContainsFunc(name, unicode.IsControl) {
+		return strconv.Quote(name)
+	}
+	return name
+}
+
+// show renders text taken from the schema for a message: as is when it is
+// plain type syntax, quoted when it holds anything else (a newline in a
+// name must not break the one-diagnostic-per-line output).
+func show(s string) string {
+	if s == "" || strings.ContainsFunc(s, func(r rune) bool {
+		return !(r < unicode.MaxASCII && (r == '_' || r == ' ' || r == '.' || r == '@' || r == ',' || r == '?' || r == ':' ||
+			strings.ContainsRune("<>[]{}", r) || '0' <= r && r <= '9' || unicode.IsLetter(r)))
+	}) {
+		return strconv.Quote(s)
+	}
+	return s
+}
+
+// index records every realm, module and decl by name, reporting bad and
+// duplicate names, so that refs can be resolved in any order.
+func (v *validator) index(s *Schema) {
+	root := scope{pos: v.root}
+	prevRealm := map[string]*Realm{}
+	for _, r := range s.GetRealms() {
+		c := root.in(r.GetPos(), "realm "+show(r.GetName()))
+		v.checkName(c, "realm", r.GetName(), true)
+		if first, dup := prevRealm[r.GetName()]; dup {
+			v.errorf(c, "duplicate realm %q%s", r.GetName(), previous(first.GetPos()))
+			continue
+		}
+		prevRealm[r.GetName()] = r
+		ri := &realmInfo{realm: r, modules: map[string]map[string]*Decl{}}
+		v.realms[r.GetName()] = ri
+		prevModule := map[string]*Module{}
+		for _, m := range r.GetModules() {
+			mc := c.in(m.GetPos(), "module "+show(m.GetName()))
+			v.checkName(mc, "module", m.GetName(), true)
+			if first, dup := prevModule[m.GetName()]; dup {
+				v.errorf(mc, "duplicate module %q in realm %s%s", m.GetName(), show(r.GetName()), previous(first.GetPos()))
+				continue
+			}
+			prevModule[m.GetName()] = m
+			decls := map[string]*Decl{}
+			ri.modules[m.GetName()] = decls
+			for _, d := range m.GetDecls() {
+				name := DeclName(d)
+				dc := mc.in(DeclPos(d), DeclKind(d)+" "+show(name))
+				if d.GetValue() == nil {
+					v.errorf(dc, "empty decl in module %s", show(m.GetName()))
+					continue
+				}
+				v.checkName(dc, DeclKind(d), name, false)
+				if ValidIdentifier(name) && primitives[name] {
+					v.errorf(dc, "invalid %s name %q: reserved word", DeclKind(d), name)
+				}
+				if first, dup := decls[name]; dup {
+					v.errorf(dc, "duplicate decl %q in module %s%s", name, show(m.GetName()), previous(DeclPos(first)))
+					continue
+				}
+				decls[name] = d
+			}
+		}
+	}
+}
+
+// checkName reports a name that is not an identifier, and, when noKeyword
+// is set, a Go keyword: realm, module and type-parameter names are used
+// verbatim in generated Go (upstream FTL rejects keywords as module names).
+func (v *validator) checkName(c scope, kind, name string, noKeyword bool) {
+	switch {
+	case !ValidIdentifier(name):
+		v.errorf(c, "invalid %s name %q: not an identifier", kind, name)
+	case noKeyword && token.IsKeyword(name):
+		v.errorf(c, "invalid %s name %q: Go keyword", kind, name)
+	}
+}
+
+func (v *validator) checkComments(c scope, comments []string) {
+	for _, line := range comments {
+		for _, r := range line {
+			if r == '\n' || r == '\r' || r == '\u2028' || r == '\u2029' {
+				v.errorf(c, "comment %s contains a line break", show(line))
+				break
+			}
+			if r != '\t' && unicode.IsControl(r) {
+				v.errorf(c, "comment %s contains a control character", show(line))
+				break
+			}
+		}
+	}
+}
+
+func (v *validator) checkRealm(ri *realmInfo) {
+	c := scope{realm: ri, pos: v.root}.in(ri.realm.GetPos(), "realm "+show(ri.realm.GetName()))
+	// A duplicate module is checked too: its refs can be wrong as well.
+	for _, m := range ri.realm.GetModules() {
+		mc := c.in(m.GetPos(), "module "+show(m.GetName()))
+		if m.GetBuiltin() && m.GetName() != "builtin" {
+			v.errorf(mc, "module %s is marked builtin; only the module named builtin may be", show(m.GetName()))
+		}
+		v.checkComments(mc, m.GetComments())
+		v.checkMetadata(mc, "module "+show(m.GetName()), placeModule, m.GetMetadata())
+		for _, d := range m.GetDecls() {
+			v.checkDecl(mc, d)
+		}
+	}
+	v.checkAliasCycles(c, ri)
+}
+
+func (v *validator) checkDecl(c scope, d *Decl) {
+	c = c.in(DeclPos(d), DeclKind(d)+" "+show(DeclName(d)))
+	switch x := d.GetValue().(type) {
+	case *Decl_Verb:
+		verb := x.Verb
+		v.checkVisibility(c, verb.GetVisibility())
+		v.checkComments(c, verb.GetComments())
+		what := "verb " + show(verb.GetName())
+		v.checkType(c, verb.GetRequest(), "request type of "+what)
+		v.checkType(c, verb.GetResponse(), "response type of "+what)
+		v.checkMetadata(c, what, placeVerb, verb.GetMetadata())
+	case *Decl_Data:
+		v.checkData(c, x.Data)
+	case *Decl_Enum:
+		v.checkEnum(c, x.Enum)
+	case *Decl_TypeAlias:
+		alias := x.TypeAlias
+		v.checkVisibility(c, alias.GetVisibility())
+		v.checkComments(c, alias.GetComments())
+		what := "typealias " + show(alias.GetName())
+		v.checkType(c, alias.GetType(), "type of "+what)
+		v.checkMetadata(c, what, placeTypeAlias, alias.GetMetadata())
+	}
+}
+
+func (v *validator) checkVisibility(c scope, vis Visibility) {
+	if _, ok := Visibility_name[int32(vis)]; !ok {
+		v.errorf(c, "unknown visibility %d", vis)
+	}
+}
+
+func (v *validator) checkData(c scope, d *Data) {
+	v.checkVisibility(c, d.GetVisibility())
+	v.checkComments(c, d.GetComments())
+	what := "data " + show(d.GetName())
+	c.params = map[string]bool{}
+	prevParam := map[string]*TypeParameter{}
+	for _, p := range d.GetTypeParameters() {
+		pc := c.in(p.GetPos(), "type parameter "+show(p.GetName()))
+		v.checkName(pc, "type parameter", p.GetName(), true)
+		if first, dup := prevParam[p.GetName()]; dup {
+			v.errorf(pc, "duplicate type parameter %q in %s%s", p.GetName(), what, previous(first.GetPos()))
+			continue
+		}
+		prevParam[p.GetName()] = p
+		c.params[p.GetName()] = true
+	}
+	prevField := map[string]*Field{}
+	for _, f := range d.GetFields() {
+		fc := c.in(f.GetPos(), "field "+show(f.GetName()))
+		v.checkName(fc, "field", f.GetName(), false)
+		if first, dup := prevField[f.GetName()]; dup {
+			v.errorf(fc, "duplicate field %q in %s%s", f.GetName(), what, previous(first.GetPos()))
+		} else {
+			prevField[f.GetName()] = f
+		}
+		v.checkComments(fc, f.GetComments())
+		v.checkType(fc, f.GetType(), "type of field "+show(f.GetName()))
+		v.checkMetadata(fc, "field "+show(f.GetName()), placeField, f.GetMetadata())
+	}
+	v.checkMetadata(c, what, placeData, d.GetMetadata())
+}
+
+func (v *validator) checkEnum(c scope, e *Enum) {
+	v.checkVisibility(c, e.GetVisibility())
+	v.checkComments(c, e.GetComments())
+	what := "enum " + show(e.GetName())
+	valueEnum := e.Type != nil
+	var want string // the value kind a value enum's variants must carry
+	if valueEnum {
+		switch e.GetType().GetValue().(type) {
+		case *Type_Int:
+			want = "Int"
+		case *Type_String_:
+			want = "String"
+		case nil:
+			v.errorf(c, "missing type of %s", what)
+		default:
+			v.checkType(c, e.GetType(), "type of "+what)
+			v.errorf(c, "invalid type %s of value %s (want Int or String)", show(TypeString(e.GetType())), what)
+		}
+	} else if len(e.GetVariants()) == 0 {
+		v.errorf(c, "type %s has no variants", what)
+	}
+	prev := map[string]*EnumVariant{}
+	for _, variant := range e.GetVariants() {
+		name := variant.GetName()
+		vc := c.in(variant.GetPos(), "variant "+show(name))
+		v.checkName(vc, "enum variant", name, false)
+		if first, dup := prev[name]; dup {
+			v.errorf(vc, "duplicate variant %q in %s%s", name, what, previous(first.GetPos()))
+		} else {
+			prev[name] = variant
+		}
+		v.checkComments(vc, variant.GetComments())
+		got := ""
+		switch val := variant.GetValue().GetValue().(type) {
+		case *Value_IntValue:
+			got = "Int"
+			vc = vc.in(val.IntValue.GetPos(), "")
+		case *Value_StringValue:
+			got = "String"
+			vc = vc.in(val.StringValue.GetPos(), "")
+		case *Value_TypeValue:
+			got = "type"
+			vc = vc.in(val.TypeValue.GetPos(), "")
+			if !valueEnum {
+				v.checkType(vc, val.TypeValue.GetValue(), "type of variant "+show(name))
+			}
+		}
+		switch {
+		case got == "":
+			v.errorf(vc, "variant %s of %s has no value", show(name), what)
+		case !valueEnum && got != "type":
+			v.errorf(vc, "variant %s of type %s has %s %s value (want a type)", show(name), what, article(got), got)
+		case valueEnum && want != "" && got != want:
+			v.errorf(vc, "variant %s of %s enum %s has %s %s value", show(name), want, show(e.GetName()), article(got), got)
+		}
+	}
+}
+
+func article(word string) string {
+	if strings.ContainsRune("AEIOUaeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
+}
