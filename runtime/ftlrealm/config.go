@@ -148,7 +148,7 @@ func (c *configSource) lookupProject(r role, key string) (value string, found bo
 	return value, true, where, nil
 }
 
-// findProjectFile returns $FTL_CONFIG, else the nearest ftl-project.toml
+// findProjectFile returns $FTL_CONFIG (its first entry), else the nearest ftl-project.toml
 // in the working directory or a parent, else "".
 func (c *configSource) findProjectFile() (string, error) {
 	wd, err := c.workDir()
@@ -156,6 +156,8 @@ func (c *configSource) findProjectFile() (string, error) {
 		return "", err
 	}
 	if p, ok := c.lookupEnv("FTL_CONFIG"); ok && p != "" {
+		// FTL's runner takes a comma-separated list; the first is the project.
+		p, _, _ = strings.Cut(p, ",")
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(wd, p)
 		}

@@ -84,7 +84,7 @@ func TestEndpointResolution(t *testing.T) {
 		{
 			name:  "$FTL_CONFIG names the project file",
 			files: map[string]string{"elsewhere/ftl-project.toml": project, "elsewhere/.ftl/configuration.json": `{"bank-realm-endpoint":"http://via-ftl-config:1"}`, "project/ftl-project.toml": project, "project/.ftl/configuration.json": jsonCfg},
-			env:   map[string]string{"FTL_CONFIG": "$ROOT/elsewhere/ftl-project.toml"},
+			env:   map[string]string{"FTL_CONFIG": "$ROOT/elsewhere/ftl-project.toml,$ROOT/project/ftl-project.toml"},
 			wd:    "project",
 			want:  "http://via-ftl-config:1",
 		},
@@ -111,6 +111,11 @@ func TestEndpointResolution(t *testing.T) {
 		{
 			name:    "no project file",
 			wantErr: []string{"(no ftl-project.toml in the working directory or its parents, and $FTL_CONFIG unset)", "/etc/ftl/configs/bank-realm-endpoint"},
+		},
+		{
+			name:    "$FTL_CONFIG naming a missing file is an error",
+			env:     map[string]string{"FTL_CONFIG": "$ROOT/nope.toml"},
+			wantErr: []string{"$FTL_CONFIG: stat ", "nope.toml: no such file or directory"},
 		},
 		{
 			name:    "unsupported provider is reported, not guessed",
