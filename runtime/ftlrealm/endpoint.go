@@ -38,9 +38,13 @@ type runtime struct {
 	roots     map[string]*x509.CertPool
 	realm     atomic.Pointer[string] // read on every call
 
-	targets sync.Map // realm → *target, resolved from configuration
-	creds   sync.Map // realm → *creds
+	targets  sync.Map // realm → *target, resolved from configuration
+	explicit sync.Map // explicitKey → *target, for WithEndpoint
+	creds    sync.Map // realm → *creds
 }
+
+// explicitKey names the target of a WithEndpoint call without other options.
+type explicitKey struct{ realm, endpoint string }
 
 // target is where calls to a realm go.
 type target struct {
@@ -96,16 +100,25 @@ func (r *runtime) setRootCAs(realm string, pool *x509.CertPool) {
 	} else {
 		r.roots[realm] = pool
 	}
-	r.targets.Delete(realm)
-	r.creds.Delete(realm)
+	r.forgetLocked(realm)
 }
 
 // forget drops what was resolved for realm, so the next call looks again.
 func (r *runtime) forget(realm string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.forgetLocked(realm)
+}
+
+func (r *runtime) forgetLocked(realm string) {
 	r.targets.Delete(realm)
 	r.creds.Delete(realm)
+	r.explicit.Range(func(k, _ any) bool {
+		if k.(explicitKey).realm == realm {
+			r.explicit.Delete(k)
+		}
+		return true
+	})
 }
 
 func (r *runtime) callerRealm() string {
@@ -118,8 +131,13 @@ func (r *runtime) callerRealm() string {
 // target returns where a call to realm goes, resolving and caching it on
 // first use. cfg's explicit endpoint, roots and token win.
 func (r *runtime) target(realm string, cfg *callConfig) (*target, error) {
-	if cfg.endpoint == "" && cfg.rootCAs == nil && cfg.token == "" {
-		if t, ok := r.targets.Load(realm); ok {
+	plain := cfg.rootCAs == nil && cfg.token == ""
+	if plain {
+		if cfg.endpoint == "" {
+			if t, ok := r.targets.Load(realm); ok {
+				return t.(*target), nil
+			}
+		} else if t, ok := r.explicit.Load(explicitKey{realm, cfg.endpoint}); ok {
 			return t.(*target), nil
 		}
 	}
@@ -141,9 +159,13 @@ func (r *runtime) target(realm string, cfg *callConfig) (*target, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &target{endpoint: cfg.endpoint, client: client, token: token}, nil
+		t := &target{endpoint: cfg.endpoint, client: client, token: token}
+		if plain {
+			r.explicit.Store(explicitKey{realm, cfg.endpoint}, t)
+		}
+		return t, nil
 	}
-	if t, ok := r.targets.Load(realm); ok && cfg.rootCAs == nil && cfg.token == "" {
+	if t, ok := r.targets.Load(realm); ok && plain {
 		return t.(*target), nil
 	}
 	endpoint, err := r.endpointLocked(realm)
@@ -155,7 +177,7 @@ func (r *runtime) target(realm string, cfg *callConfig) (*target, error) {
 		return nil, fmt.Errorf("%s: %w", EndpointKey(realm), err)
 	}
 	t := &target{endpoint: endpoint, client: client, token: token}
-	if cfg.rootCAs == nil && cfg.token == "" {
+	if plain {
 		r.targets.Store(realm, t)
 	}
 	return t, nil
