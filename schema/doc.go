@@ -8,4 +8,10 @@
 // extension. Output is deterministic byte for byte: the text encoder is our
 // own (protobuf-go's prototext deliberately randomises whitespace), and JSON
 // is re-indented after protojson.
+//
+// The model holds everything upstream's public-schema export can contain,
+// including decls and metadata that are a realm's internal wiring rather
+// than its API (databases, topics, +ingress, +cron, ...); they are kept so
+// that an upstream file round-trips. IsAPIDecl picks out the decls a realm
+// client can use; code that switches over decls should skip the rest.
 package schema

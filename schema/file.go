@@ -53,7 +53,7 @@ func Read(path string) (*Schema, error) {
 
 // Unmarshal decodes a schema. name is the file name used in errors. Unknown
 // fields are errors, not silently dropped: a schema kind this tool does not
-// model (e.g. an upstream metadata kind) must not be mangled on its way
+// model (e.g. upstream's runtime fields) must not be mangled on its way
 // through.
 func Unmarshal(name string, data []byte, format Format) (*Schema, error) {
 	s := &Schema{}

@@ -78,38 +78,54 @@ func writeRef(b *strings.Builder, r *Ref) {
 	}
 }
 
-// DeclName returns the name of whichever decl d holds.
-func DeclName(d *Decl) string {
+// declValue is what every decl message has in common.
+type declValue interface {
+	GetName() string
+	GetPos() *Position
+}
+
+// declOf returns the message d holds, or nil.
+func declOf(d *Decl) declValue {
 	switch v := d.GetValue().(type) {
 	case *Decl_Data:
-		return v.Data.GetName()
+		return v.Data
 	case *Decl_Verb:
-		return v.Verb.GetName()
+		return v.Verb
 	case *Decl_Enum:
-		return v.Enum.GetName()
+		return v.Enum
 	case *Decl_TypeAlias:
-		return v.TypeAlias.GetName()
+		return v.TypeAlias
+	case *Decl_Database:
+		return v.Database
+	case *Decl_Topic:
+		return v.Topic
+	case *Decl_Config:
+		return v.Config
+	case *Decl_Secret:
+		return v.Secret
+	}
+	return nil
+}
+
+// DeclName returns the name of whichever decl d holds.
+func DeclName(d *Decl) string {
+	if v := declOf(d); v != nil {
+		return v.GetName()
 	}
 	return ""
 }
 
 // DeclPos returns the position of whichever decl d holds, or nil.
 func DeclPos(d *Decl) *Position {
-	switch v := d.GetValue().(type) {
-	case *Decl_Data:
-		return v.Data.GetPos()
-	case *Decl_Verb:
-		return v.Verb.GetPos()
-	case *Decl_Enum:
-		return v.Enum.GetPos()
-	case *Decl_TypeAlias:
-		return v.TypeAlias.GetPos()
+	if v := declOf(d); v != nil {
+		return v.GetPos()
 	}
 	return nil
 }
 
 // DeclKind names the kind of decl d holds as FTL's schema text does: data,
-// verb, enum or typealias.
+// verb, enum, typealias, database, topic, config or secret ("decl" when d
+// holds nothing).
 func DeclKind(d *Decl) string {
 	switch d.GetValue().(type) {
 	case *Decl_Data:
@@ -120,8 +136,29 @@ func DeclKind(d *Decl) string {
 		return "enum"
 	case *Decl_TypeAlias:
 		return "typealias"
+	case *Decl_Database:
+		return "database"
+	case *Decl_Topic:
+		return "topic"
+	case *Decl_Config:
+		return "config"
+	case *Decl_Secret:
+		return "secret"
 	}
 	return "decl"
+}
+
+// IsAPIDecl reports whether d is one of the decls a realm client can use:
+// data, verb, enum or typealias. The others (database, topic, config,
+// secret) are a realm's internal wiring; they appear in an upstream export
+// when an exported verb uses them and are kept so the file round-trips, but
+// code generators and API diffs skip them.
+func IsAPIDecl(d *Decl) bool {
+	switch d.GetValue().(type) {
+	case *Decl_Data, *Decl_Verb, *Decl_Enum, *Decl_TypeAlias:
+		return true
+	}
+	return false
 }
 
 // InternalRealms returns the realms of s that are not marked external: the

@@ -23,3 +23,39 @@ func TestTypeString(t *testing.T) {
 		}
 	}
 }
+
+func TestDeclHelpers(t *testing.T) {
+	pos := &Position{Filename: "f.go", Line: 3}
+	for _, tc := range []struct {
+		decl *Decl
+		kind string
+		api  bool
+	}{
+		{&Decl{Value: &Decl_Data{Data: &Data{Name: "n", Pos: pos}}}, "data", true},
+		{&Decl{Value: &Decl_Verb{Verb: &Verb{Name: "n", Pos: pos}}}, "verb", true},
+		{&Decl{Value: &Decl_Enum{Enum: &Enum{Name: "n", Pos: pos}}}, "enum", true},
+		{&Decl{Value: &Decl_TypeAlias{TypeAlias: &TypeAlias{Name: "n", Pos: pos}}}, "typealias", true},
+		{&Decl{Value: &Decl_Database{Database: &Database{Name: "n", Pos: pos}}}, "database", false},
+		{&Decl{Value: &Decl_Topic{Topic: &Topic{Name: "n", Pos: pos}}}, "topic", false},
+		{&Decl{Value: &Decl_Config{Config: &Config{Name: "n", Pos: pos}}}, "config", false},
+		{&Decl{Value: &Decl_Secret{Secret: &Secret{Name: "n", Pos: pos}}}, "secret", false},
+	} {
+		if got := DeclKind(tc.decl); got != tc.kind {
+			t.Errorf("DeclKind = %q, want %q", got, tc.kind)
+		}
+		if DeclName(tc.decl) != "n" || DeclPos(tc.decl) != pos {
+			t.Errorf("%s: DeclName = %q, DeclPos = %v", tc.kind, DeclName(tc.decl), DeclPos(tc.decl))
+		}
+		if got := IsAPIDecl(tc.decl); got != tc.api {
+			t.Errorf("IsAPIDecl(%s) = %v, want %v", tc.kind, got, tc.api)
+		}
+	}
+	for _, d := range []*Decl{nil, {}, {Value: &Decl_Topic{}}} {
+		if DeclName(d) != "" || DeclPos(d) != nil || IsAPIDecl(d) {
+			t.Errorf("empty decl %v: name %q, pos %v, api %v", d, DeclName(d), DeclPos(d), IsAPIDecl(d))
+		}
+	}
+	if DeclKind(&Decl{}) != "decl" {
+		t.Errorf("DeclKind(empty) = %q", DeclKind(&Decl{}))
+	}
+}

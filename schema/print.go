@@ -14,8 +14,10 @@ import (
 // addition: refs into another realm print as module.name@realm.
 //
 // Like upstream, which sorts a module when it loads it, Print lists decls
-// as typealiases, enums, data, then verbs, each kind by name, and sorts a
-// verb's metadata and +calls targets; s itself is not changed.
+// as configs, secrets, databases, topics, typealiases, enums, data, then
+// verbs, each kind by name, and sorts a verb's metadata, the refs of its
+// +calls, +database, +config, +secrets and +publish lists, and its +egress
+// targets; s itself is not changed.
 //
 // Print never fails: a schema that would not validate still prints, with
 // missing types shown as <invalid>.
@@ -56,12 +58,16 @@ func printModule(m *Module) string {
 		b.WriteString("builtin ")
 	}
 	b.WriteString("module " + m.GetName() + " {\n")
-	// Decls of one kind are separated by a blank line, except typealiases,
-	// which sit together; a change of kind always gets one.
+	// Of a module's metadata upstream prints only its +git provenance.
+	for _, md := range m.GetMetadata() {
+		if md.GetGit() != nil {
+			b.WriteString(indent(printMetadata(md)) + "\n")
+		}
+	}
 	prev := ""
 	for _, d := range sortedDecls(m.GetDecls()) {
 		kind := DeclKind(d)
-		if prev != "" && (prev != kind || kind != "typealias") {
+		if prev != "" && blankBetween(prev, kind) {
 			b.WriteString("\n")
 		}
 		b.WriteString(indent(printDecl(d)) + "\n")
@@ -69,6 +75,21 @@ func printModule(m *Module) string {
 	}
 	b.WriteString("}")
 	return b.String()
+}
+
+// blankBetween applies upstream's spacing rules: a blank line separates
+// decls of different kinds, except secrets after configs, and decls of one
+// kind too, except configs, secrets, databases, topics and typealiases,
+// which sit together.
+func blankBetween(prev, kind string) bool {
+	if prev != kind {
+		return !(prev == "config" && kind == "secret")
+	}
+	switch kind {
+	case "config", "secret", "database", "topic", "typealias":
+		return false
+	}
+	return true
 }
 
 func printDecl(d *Decl) string {
@@ -81,6 +102,19 @@ func printDecl(d *Decl) string {
 		return printEnum(x.Enum)
 	case *Decl_TypeAlias:
 		return printTypeAlias(x.TypeAlias)
+	case *Decl_Database:
+		db := x.Database
+		return printComments(db.GetComments()) + "database " + db.GetType() + " " + db.GetName() +
+			indent(printMetadataBlock(db.GetMetadata()))
+	case *Decl_Topic:
+		t := x.Topic
+		return printComments(t.GetComments()) +
+			words(visibilityWord(t.GetVisibility()), "topic", t.GetName(), TypeString(t.GetEvent())) +
+			indent(printMetadataBlock(t.GetMetadata()))
+	case *Decl_Config:
+		return printComments(x.Config.GetComments()) + "config " + x.Config.GetName() + " " + TypeString(x.Config.GetType())
+	case *Decl_Secret:
+		return printComments(x.Secret.GetComments()) + "secret " + x.Secret.GetName() + " " + TypeString(x.Secret.GetType())
 	}
 	return ""
 }
@@ -183,7 +217,7 @@ func printEnum(e *Enum) string {
 	var b strings.Builder
 	b.WriteString(printComments(e.GetComments()))
 	b.WriteString(words(visibilityWord(e.GetVisibility()), "enum", e.GetName()))
-	if e.Type != nil {
+	if e.GetType() != nil {
 		b.WriteString(": " + TypeString(e.Type))
 	}
 	b.WriteString(" {\n")
@@ -207,95 +241,16 @@ func printVariant(v *EnumVariant) string {
 	return s
 }
 
-// callsWidth is where upstream wraps a +calls list: a ref that would take
-// the line past this many columns starts a new, 6-space indented line.
-const callsWidth = 70
-
-func printMetadata(md *Metadata) string {
-	switch x := md.GetValue().(type) {
-	case *Metadata_Calls:
-		var b strings.Builder
-		b.WriteString("+calls ")
-		width := len("+calls")
-		for i, r := range sortedRefs(x.Calls.GetCalls()) {
-			if i > 0 {
-				b.WriteString(", ")
-				width += 2
-			}
-			ref := RefString(r)
-			if width+len(ref) > callsWidth {
-				b.WriteString("\n      ")
-				width = len("+calls")
-			}
-			width += len(ref)
-			b.WriteString(ref)
-		}
-		return b.String()
-	case *Metadata_Alias:
-		return "+alias " + aliasKindWord(x.Alias.GetKind()) + " " + strconv.Quote(x.Alias.GetAlias())
-	case *Metadata_TypeMap:
-		return "+typemap " + x.TypeMap.GetRuntime() + " " + strconv.Quote(x.TypeMap.GetNativeName())
-	case *Metadata_Encoding:
-		s := "+encoding json"
-		if t := x.Encoding.GetType(); t != "" {
-			s = "+encoding " + t
-		}
-		if x.Encoding.GetLenient() {
-			s += " lenient"
-		}
-		return s
-	}
-	return ""
-}
-
-func aliasKindWord(k AliasKind) string {
-	switch k {
-	case AliasKind_ALIAS_KIND_UNSPECIFIED:
-		return "unspecified"
-	case AliasKind_ALIAS_KIND_JSON:
-		return "json"
-	}
-	return "AliasKind(" + strconv.Itoa(int(k)) + ")"
-}
-
 // declOrder is upstream's order of decl kinds in a module.
-var declOrder = map[string]int{"typealias": 1, "enum": 2, "data": 3, "verb": 4}
+var declOrder = map[string]int{
+	"config": 1, "secret": 2, "database": 3, "topic": 4,
+	"typealias": 5, "enum": 6, "data": 7, "verb": 8,
+}
 
 func sortedDecls(decls []*Decl) []*Decl {
 	out := slices.Clone(decls)
 	slices.SortStableFunc(out, func(a, b *Decl) int {
 		return cmp.Or(cmp.Compare(declOrder[DeclKind(a)], declOrder[DeclKind(b)]), cmp.Compare(DeclName(a), DeclName(b)))
-	})
-	return out
-}
-
-// metadataOrder is upstream's order of a verb's metadata kinds.
-func metadataOrder(md *Metadata) int {
-	switch md.GetValue().(type) {
-	case *Metadata_Alias:
-		return 2
-	case *Metadata_Encoding:
-		return 3
-	case *Metadata_Calls:
-		return 4
-	case *Metadata_TypeMap:
-		return 12
-	}
-	return 0
-}
-
-func sortedMetadata(mds []*Metadata) []*Metadata {
-	out := slices.Clone(mds)
-	slices.SortStableFunc(out, func(a, b *Metadata) int { return cmp.Compare(metadataOrder(a), metadataOrder(b)) })
-	return out
-}
-
-// sortedRefs orders +calls targets by module, then name, as upstream does;
-// the realm does not take part, so upstream's order is kept.
-func sortedRefs(refs []*Ref) []*Ref {
-	out := slices.Clone(refs)
-	slices.SortStableFunc(out, func(a, b *Ref) int {
-		return cmp.Or(cmp.Compare(a.GetModule(), b.GetModule()), cmp.Compare(a.GetName(), b.GetName()))
 	})
 	return out
 }

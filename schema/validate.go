@@ -261,6 +261,7 @@ func (v *validator) checkDecl(c scope, d *Decl) {
 		v.checkType(c, verb.GetRequest(), "request type of "+what)
 		v.checkType(c, verb.GetResponse(), "response type of "+what)
 		v.checkMetadata(c, what, placeVerb, verb.GetMetadata())
+		v.checkVerbRules(c, verb)
 	case *Decl_Data:
 		v.checkData(c, x.Data)
 	case *Decl_Enum:
@@ -272,6 +273,31 @@ func (v *validator) checkDecl(c scope, d *Decl) {
 		what := "typealias " + show(alias.GetName())
 		v.checkType(c, alias.GetType(), "type of "+what)
 		v.checkMetadata(c, what, placeTypeAlias, alias.GetMetadata())
+	case *Decl_Database:
+		db := x.Database
+		v.checkComments(c, db.GetComments())
+		what := "database " + show(db.GetName())
+		if t := db.GetType(); t != "postgres" && t != "mysql" {
+			v.errorf(c, "unknown type %q of %s (want postgres or mysql)", t, what)
+		}
+		v.checkMetadata(c, what, placeDatabase, db.GetMetadata())
+	case *Decl_Topic:
+		topic := x.Topic
+		v.checkVisibility(c, topic.GetVisibility())
+		v.checkComments(c, topic.GetComments())
+		what := "topic " + show(topic.GetName())
+		// Upstream derives a topic's Go variable name from it and back.
+		if name := topic.GetName(); ValidIdentifier(name) && !('a' <= name[0] && name[0] <= 'z') {
+			v.errorf(c, "invalid topic name %q: must start with a lower-case letter", name)
+		}
+		v.checkType(c, topic.GetEvent(), "event type of "+what)
+		v.checkMetadata(c, what, placeTopic, topic.GetMetadata())
+	case *Decl_Config:
+		v.checkComments(c, x.Config.GetComments())
+		v.checkType(c, x.Config.GetType(), "type of config "+show(x.Config.GetName()))
+	case *Decl_Secret:
+		v.checkComments(c, x.Secret.GetComments())
+		v.checkType(c, x.Secret.GetType(), "type of secret "+show(x.Secret.GetName()))
 	}
 }
 
@@ -317,7 +343,7 @@ func (v *validator) checkEnum(c scope, e *Enum) {
 	v.checkVisibility(c, e.GetVisibility())
 	v.checkComments(c, e.GetComments())
 	what := "enum " + show(e.GetName())
-	valueEnum := e.Type != nil
+	valueEnum := e.GetType() != nil
 	var want string // the value kind a value enum's variants must carry
 	if valueEnum {
 		switch e.GetType().GetValue().(type) {

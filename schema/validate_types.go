@@ -1,10 +1,6 @@
 package schema
 
-import (
-	"strings"
-
-	"golang.org/x/mod/module"
-)
+import "strings"
 
 // checkType validates a type and every ref in it. what names the type's
 // role for a "missing" message, e.g. "type of field memo".
@@ -33,7 +29,8 @@ func (v *validator) checkType(c scope, t *Type, what string) {
 }
 
 // checkTypeRef validates a ref used as a type: a type parameter of the
-// enclosing data (no module), or a data, enum or typealias.
+// enclosing data (no module), or a data, enum or typealias (never a verb,
+// database, topic, config or secret).
 func (v *validator) checkTypeRef(c scope, r *Ref) {
 	c = c.in(r.GetPos(), "")
 	for _, arg := range r.GetTypeParameters() {
@@ -55,34 +52,37 @@ func (v *validator) checkTypeRef(c scope, r *Ref) {
 	}
 	want := 0
 	switch x := d.GetValue().(type) {
-	case *Decl_Verb:
-		v.errorf(c, "%s is a verb, not a type", show(RefString(r)))
-		return
 	case *Decl_Data:
 		want = len(x.Data.GetTypeParameters())
+	case *Decl_Enum, *Decl_TypeAlias:
+	default:
+		kind := DeclKind(d)
+		v.errorf(c, "%s is %s %s, not a type", show(RefString(r)), article(kind), kind)
+		return
 	}
 	if got := len(r.GetTypeParameters()); got != want {
 		v.errorf(c, "wrong number of type arguments in %s: got %d, want %d", show(RefString(r)), got, want)
 	}
 }
 
-// checkCallRef validates a +calls target: a verb, anywhere in the schema.
-func (v *validator) checkCallRef(c scope, r *Ref) {
+// checkDeclRef validates a ref in metadata that must name a decl of kind
+// want (a +calls target must be a verb, a +database a database, ...),
+// anywhere in the schema. role names the ref in messages.
+func (v *validator) checkDeclRef(c scope, r *Ref, role, want string) {
 	c = c.in(r.GetPos(), "")
 	if r.GetModule() == "" {
-		v.errorf(c, "unknown call target %s: no module", show(RefString(r)))
+		v.errorf(c, "unknown %s %s: no module", role, show(RefString(r)))
 		return
 	}
 	d, _ := v.lookup(c, r)
 	if d == nil {
 		return
 	}
-	if _, ok := d.GetValue().(*Decl_Verb); !ok {
-		kind := DeclKind(d)
+	if kind := DeclKind(d); kind != want {
 		if kind != "data" {
 			kind = article(kind) + " " + kind
 		}
-		v.errorf(c, "call target %s is %s, not a verb", show(RefString(r)), kind)
+		v.errorf(c, "%s %s is %s, not a %s", role, show(RefString(r)), kind, want)
 		return
 	}
 	if n := len(r.GetTypeParameters()); n > 0 {
@@ -216,109 +216,4 @@ func (v *validator) checkAliasCycles(c scope, ri *realmInfo) {
 			}
 		}
 	}
-}
-
-// place is where metadata is attached; each allows different kinds.
-type place int
-
-const (
-	placeModule place = iota
-	placeVerb
-	placeData
-	placeField
-	placeTypeAlias
-)
-
-// allowed lists the metadata kinds each place accepts. Upstream FTL allows
-// +calls only on verbs, only +alias on fields and only +typemap on
-// typealiases; module metadata of these kinds means nothing.
-var allowed = map[place]map[string]bool{
-	placeModule:    {},
-	placeVerb:      {"+calls": true, "+alias": true, "+typemap": true, "+encoding": true},
-	placeData:      {"+alias": true, "+typemap": true, "+encoding": true},
-	placeField:     {"+alias": true},
-	placeTypeAlias: {"+typemap": true},
-}
-
-func (v *validator) checkMetadata(c scope, owner string, at place, mds []*Metadata) {
-	seen := map[string]bool{}
-	for _, md := range mds {
-		kind, key := "", ""
-		mc := c
-		switch x := md.GetValue().(type) {
-		case nil:
-			v.errorf(c, "empty metadata on %s", owner)
-			continue
-		case *Metadata_Calls:
-			kind, key = "+calls", "+calls"
-			mc = c.in(x.Calls.GetPos(), "")
-			if len(x.Calls.GetCalls()) == 0 {
-				v.errorf(mc, "+calls on %s lists no verbs", owner)
-			}
-			for _, r := range x.Calls.GetCalls() {
-				v.checkCallRef(mc, r)
-			}
-		case *Metadata_Alias:
-			kind = "+alias"
-			mc = c.in(x.Alias.GetPos(), "")
-			name, known := AliasKind_name[int32(x.Alias.GetKind())]
-			switch {
-			case x.Alias.GetKind() == AliasKind_ALIAS_KIND_UNSPECIFIED:
-				v.errorf(mc, "+alias on %s has no kind", owner)
-			case !known:
-				v.errorf(mc, "+alias on %s has unknown kind %d", owner, x.Alias.GetKind())
-			}
-			key = "+alias " + strings.ToLower(strings.TrimPrefix(name, "ALIAS_KIND_"))
-			if x.Alias.GetAlias() == "" {
-				v.errorf(mc, "empty +alias on %s", owner)
-			}
-		case *Metadata_TypeMap:
-			kind = "+typemap"
-			mc = c.in(x.TypeMap.GetPos(), "")
-			runtime, native := x.TypeMap.GetRuntime(), x.TypeMap.GetNativeName()
-			key = "+typemap " + show(runtime)
-			if !ValidIdentifier(runtime) {
-				v.errorf(mc, "invalid +typemap runtime %q on %s: not an identifier", runtime, owner)
-			} else if reason := checkNativeName(runtime, native); reason != "" {
-				v.errorf(mc, "invalid +typemap %s native name %q on %s: %s", runtime, native, owner, reason)
-			}
-		case *Metadata_Encoding:
-			kind, key = "+encoding", "+encoding"
-			mc = c.in(x.Encoding.GetPos(), "")
-			if t := x.Encoding.GetType(); t != "" && t != "json" {
-				v.errorf(mc, "unknown +encoding %q on %s (want json)", t, owner)
-			}
-		}
-		if !allowed[at][kind] {
-			v.errorf(mc, "%s is not allowed on %s", kind, owner)
-			continue
-		}
-		if seen[key] {
-			v.errorf(mc, "duplicate %s on %s", key, owner)
-		}
-		seen[key] = true
-	}
-}
-
-// checkNativeName checks a +typemap native type name. For Go it is what
-// FTL's Go runtime writes and generated code imports: import/path.Type, or
-// import/path.pkgname.Type when the package name differs from the path.
-func checkNativeName(runtime, native string) string {
-	if native == "" {
-		return "empty"
-	}
-	if strings.ContainsFunc(native, func(r rune) bool { return r < ' ' || r == 0x7f || r == '"' || r == '\\' }) {
-		return "contains a control character, quote or backslash"
-	}
-	if runtime != "go" {
-		return ""
-	}
-	dot := strings.LastIndexByte(native, '.')
-	if dot < 0 || !ValidIdentifier(native[dot+1:]) {
-		return "want import/path.Type"
-	}
-	if err := module.CheckImportPath(native[:dot]); err != nil {
-		return "want import/path.Type"
-	}
-	return ""
 }

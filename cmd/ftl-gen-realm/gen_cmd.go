@@ -2,19 +2,15 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
-	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 
-	"github.com/BurntSushi/toml"
+	"github.com/ftlrealm/ftl-gen-realm/internal/gitsource"
+	"github.com/ftlrealm/ftl-gen-realm/internal/project"
 
 	"github.com/ftlrealm/ftl-gen-realm/gen"
 	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
-	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
 type genCmd struct {
@@ -32,18 +28,16 @@ func (c *genCmd) Run(e *env) error {
 		}
 		dir = wd
 	}
-	root, pinned, err := loadPinned(dir)
+	p, pinned, err := loadPinned(dir)
 	if err != nil {
 		return err
 	}
+	root := p.Root
 	res, err := gen.Run(context.Background(), gen.Config{
 		Root:      root,
 		ModuleDir: findModule(dir, root),
 		Realms:    pinned,
-		// Until the realm branch is merged, schemas come from the cache
-		// only; then Fetcher becomes an adapter over gitsource.Cache.Fetch.
-		Fetcher:  gen.CacheFetcher{Root: root},
-		Validate: validateSchema,
+		Fetcher:   gitFetcher{p},
 	})
 	if res != nil {
 		for _, p := range res.Written {
@@ -62,19 +56,6 @@ func (c *genCmd) Run(e *env) error {
 	return err
 }
 
-// validateSchema runs schema.Validate, whose diagnostics carry the
-// positions the producer recorded (its own source files), so a first line
-// says which pinned schema they are about.
-func validateSchema(file string, s *schema.Schema) error {
-	err := schema.Validate(s)
-	var l diag.List
-	if !errors.As(err, &l) {
-		return err
-	}
-	head := diag.Diagnostic{File: file, Message: "invalid realm schema (positions below are the producer's):"}
-	return append(diag.List{head}, l...)
-}
-
 // findModule returns the directory of the nearest go.mod at or above dir,
 // not looking above the project root; "" when there is none (then gen
 // generates without wiring).
@@ -89,60 +70,38 @@ func findModule(dir, root string) string {
 	}
 }
 
-// projectFile is the part of ftl-project.toml gen reads.
-//
-// Stand-in for internal/project (on the realm branch): once merged, this is
-// project.Find(dir) and p.Realms().
-type projectFile struct {
-	Realms struct {
-		Egress map[string]pinTOML `toml:"egress"`
-	} `toml:"realms"`
-	ExternalRealms map[string]pinTOML `toml:"external-realms"`
-}
+// gitFetcher gets pinned schemas through the realm cache, fetching from git
+// only on a cache miss (so generation works offline once fetched).
+type gitFetcher struct{ p *project.Project }
 
-type pinTOML struct {
-	GitRepo   string `toml:"git-repo"`
-	GitBranch string `toml:"git-branch"`
-	GitCommit string `toml:"git-commit"`
-	GitPath   string `toml:"git-path"`
+func (f gitFetcher) Fetch(ctx context.Context, pin gen.Pinned) (string, []byte, error) {
+	r, ok := f.p.Realm(pin.Name)
+	if !ok {
+		return "", nil, fmt.Errorf("realm %s is not pinned in %s", pin.Name, f.p.Path)
+	}
+	sf, err := gitsource.Cache{Dir: f.p.CacheDir()}.Fetch(ctx, f.p.Source(r))
+	if err != nil {
+		return "", nil, err
+	}
+	// The cache validated the schema with schema.Validate; gen adds its own
+	// checks of what Go can express.
+	return sf.CachePath, sf.Data, nil
 }
 
 // loadPinned finds ftl-project.toml ($FTL_CONFIG, else the nearest one at or
-// above dir) and returns the project root and the pinned realms.
-func loadPinned(dir string) (string, []gen.Pinned, error) {
-	path := os.Getenv("FTL_CONFIG")
-	if path == "" {
-		for d := dir; ; d = filepath.Dir(d) {
-			p := filepath.Join(d, "ftl-project.toml")
-			if _, err := os.Stat(p); err == nil {
-				path = p
-				break
-			} else if !errors.Is(err, fs.ErrNotExist) {
-				return "", nil, err
-			}
-			if filepath.Dir(d) == d {
-				return "", nil, fmt.Errorf("no ftl-project.toml in %s or any parent directory", dir)
-			}
-		}
-	}
-	var pf projectFile
-	if _, err := toml.DecodeFile(path, &pf); err != nil {
-		return "", nil, fmt.Errorf("%s: %w", path, err)
-	}
-	pins := map[string]pinTOML{}
-	for name, p := range pf.ExternalRealms {
-		pins[name] = p
-	}
-	for name, p := range pf.Realms.Egress { // ours wins over upstream's section
-		pins[name] = p
+// above dir) and returns the project and its pinned realms.
+func loadPinned(dir string) (*project.Project, []gen.Pinned, error) {
+	p, err := project.Find(dir)
+	if err != nil {
+		return nil, nil, err
 	}
 	var out []gen.Pinned
-	for _, name := range slices.Sorted(maps.Keys(pins)) {
-		p := pins[name]
-		if p.GitCommit == "" {
-			return "", nil, fmt.Errorf("%s: realm %s has no git-commit; run `ftl-gen-realm realm update %s`", path, name, name)
+	for _, r := range p.Realms() {
+		if r.GitCommit == "" {
+			return nil, nil, diag.List{{File: p.Path, Line: r.Line, Column: r.Column,
+				Message: fmt.Sprintf("realm %s has no git-commit; run `ftl-gen-realm realm update %s`", r.Name, r.Name)}}
 		}
-		out = append(out, gen.Pinned{Name: name, GitRepo: p.GitRepo, GitBranch: p.GitBranch, GitCommit: p.GitCommit, GitPath: p.GitPath})
+		out = append(out, gen.Pinned{Name: r.Name, GitRepo: r.GitRepo, GitBranch: r.GitBranch, GitCommit: r.GitCommit, GitPath: r.GitPath})
 	}
-	return filepath.Dir(path), out, nil
+	return p, out, nil
 }

@@ -38,6 +38,7 @@ func TestSchemaCommandFormats(t *testing.T) {
 		{[]string{"schema", testdata + "everything.txtpb", "--format", "json"}, "everything.json"},
 		{[]string{"schema", testdata + "everything.json", "--format", "txtpb"}, "everything.txtpb"},
 		{[]string{"schema", testdata + "upstream.json"}, "upstream.schema"},
+		{[]string{"schema", testdata + "upstream.json", "--format", "txtpb"}, "upstream.txtpb"},
 	} {
 		code, stdout, stderr := runCLI(t, tc.args...)
 		if code != 0 {
