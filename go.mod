@@ -10,3 +10,5 @@ require (
 	golang.org/x/mod v0.42.0
 	google.golang.org/protobuf v1.36.12
 )
+
+require go.uber.org/goleak v1.3.0

@@ -3,18 +3,14 @@
 // encodes values with FTL's JSON encoding, and can serve verbs so that a
 // plain Go program can act as a realm.
 //
-// This file fixes the API contract between the generator and the runtime.
-// Bodies marked "not implemented" are filled in by the runtime issue (#6).
+// Calling: Call[Req, Resp](ctx, Verb{Realm, Module, Name}, req) finds the
+// realm's ingress from the config key `<realm>-realm-endpoint` (SetEndpoint
+// or WithEndpoint in code; $FTL_CONFIGURATION_<REALM>_REALM_ENDPOINT; the
+// project's .ftl/configuration.json; $FTL_CONFIGS_PATH), and sends
+// xyz.block.ftl.v1.VerbService/Call with the gRPC protocol.
+//
+// Serving: NewServer, Handle each verb, then Serve on a listener.
 package ftlrealm
-
-import (
-	"context"
-	"errors"
-	"net"
-	"net/http"
-)
-
-var errNotImplemented = errors.New("ftlrealm: not implemented yet")
 
 // Verb identifies a verb of a realm.
 type Verb struct {
@@ -35,60 +31,3 @@ func (v Verb) String() string {
 // Unit is the value of FTL's Unit type: a verb request or response that
 // carries nothing. It encodes as {}.
 type Unit struct{}
-
-// CallOption configures a call.
-type CallOption interface{ applyCall(*callConfig) }
-
-type callConfig struct {
-	endpoint string
-}
-
-type callOptionFunc func(*callConfig)
-
-func (f callOptionFunc) applyCall(c *callConfig) { f(c) }
-
-// WithEndpoint sends the call to url instead of the endpoint configured for
-// the verb's realm.
-func WithEndpoint(url string) CallOption {
-	return callOptionFunc(func(c *callConfig) { c.endpoint = url })
-}
-
-// Call calls verb with req and returns its decoded response.
-func Call[Req, Resp any](ctx context.Context, verb Verb, req Req, opts ...CallOption) (Resp, error) {
-	var zero Resp
-	return zero, errNotImplemented
-}
-
-// SumVariant names one variant of a type enum (sum type) for
-// RegisterSumType.
-type SumVariant struct {
-	name string
-	new  func() any
-}
-
-// Variant declares V as the variant called name (its FTL schema name).
-func Variant[V any](name string) SumVariant {
-	return SumVariant{name: name, new: func() any { var v V; return v }}
-}
-
-// RegisterSumType tells the encoder which Go types implement the sealed
-// interface S and under which names they travel on the wire
-// ({"name": ..., "value": ...}). Generated code calls it from init.
-func RegisterSumType[S any](variants ...SumVariant) {}
-
-// Server serves registered Go functions as verbs over VerbService.
-type Server struct{}
-
-// NewServer returns an empty Server.
-func NewServer() *Server { return &Server{} }
-
-// Handle registers fn as verb module.name of s.
-func Handle[Req, Resp any](s *Server, module, name string, fn func(context.Context, Req) (Resp, error)) {
-}
-
-// Handler returns the path prefix and handler to mount on an HTTP mux.
-func (s *Server) Handler() (string, http.Handler) { return "/", http.NotFoundHandler() }
-
-// Serve serves s on l with HTTP/2 cleartext until ctx is done, then shuts
-// down gracefully.
-func (s *Server) Serve(ctx context.Context, l net.Listener) error { return errNotImplemented }

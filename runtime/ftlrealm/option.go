@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 )
 
 // Option is FTL's optional value (schema type `T?`): on the wire it is the
@@ -70,4 +71,28 @@ func (o *Option[T]) UnmarshalJSON(data []byte) error {
 	}
 	*o = Some(v)
 	return nil
+}
+
+// optionAccess lets the encoder reach inside any Option[T] without knowing
+// T: it hands out a pointer to the value (as *T in an any, which does not
+// allocate) and to the presence flag.
+type optionAccess interface {
+	optionParts() (ptr any, ok *bool)
+}
+
+func (o *Option[T]) optionParts() (any, *bool) { return &o.value, &o.ok }
+
+// optionTyper reports T for an Option[T] when building a codec.
+type optionTyper interface{ optionElem() reflect.Type }
+
+func (Option[T]) optionElem() reflect.Type { return reflect.TypeFor[T]() }
+
+var optionAccessType = reflect.TypeFor[optionAccess]()
+
+func isOption(t reflect.Type) bool {
+	return t.Kind() == reflect.Struct && reflect.PointerTo(t).Implements(optionAccessType)
+}
+
+func optionElem(t reflect.Type) reflect.Type {
+	return reflect.Zero(t).Interface().(optionTyper).optionElem()
 }

@@ -1,0 +1,151 @@
+// Package ingressclient holds the connections the runtime uses to call a
+// realm's ingress: one connect-go VerbService client per endpoint, speaking
+// the gRPC protocol over HTTP/2 (cleartext for http://, TLS for https://),
+// shared by every caller of that endpoint.
+package ingressclient
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"connectrpc.com/connect"
+
+	"github.com/ftlrealm/ftl-gen-realm/internal/ingressclient/ftlv1"
+	"github.com/ftlrealm/ftl-gen-realm/internal/ingressclient/ftlv1/ftlv1connect"
+)
+
+// Options configure a Client.
+type Options struct {
+	// RootCAs verifies an https:// endpoint's certificate; nil means the
+	// system roots.
+	RootCAs *x509.CertPool
+}
+
+// Client calls one ingress endpoint. It is safe for concurrent use.
+type Client struct {
+	endpoint  string
+	transport *http.Transport
+	verbs     ftlv1connect.VerbServiceClient
+}
+
+// New returns a Client for endpoint, an http:// or https:// URL.
+func New(endpoint string, opts Options) (*Client, error) {
+	base, err := ParseEndpoint(endpoint)
+	if err != nil {
+		return nil, err
+	}
+	tr := &http.Transport{
+		DialContext: (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		// Idle connections (and their reader goroutines) go away on their
+		// own; CloseIdleConnections ends them at once.
+		IdleConnTimeout: 90 * time.Second,
+		HTTP2: &http.HTTP2Config{
+			// Detect a peer that vanished without closing the connection.
+			SendPingTimeout: 30 * time.Second,
+			PingTimeout:     15 * time.Second,
+		},
+		Protocols: new(http.Protocols),
+	}
+	if base.Scheme == "https" {
+		tr.TLSClientConfig = &tls.Config{RootCAs: opts.RootCAs, MinVersion: tls.VersionTLS12}
+		tr.Protocols.SetHTTP2(true)
+	} else {
+		tr.Protocols.SetUnencryptedHTTP2(true)
+	}
+	hc := &http.Client{Transport: tr}
+	return &Client{
+		endpoint:  endpoint,
+		transport: tr,
+		verbs:     ftlv1connect.NewVerbServiceClient(hc, base.String(), connect.WithGRPC()),
+	}, nil
+}
+
+// ParseEndpoint checks that endpoint is an absolute http:// or https:// URL
+// with a host, and returns it without a trailing slash.
+func ParseEndpoint(endpoint string) (*url.URL, error) {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return nil, fmt.Errorf("invalid endpoint %q: %w", endpoint, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("invalid endpoint %q: want an http:// (HTTP/2 cleartext) or https:// (TLS) URL", endpoint)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("invalid endpoint %q: no host", endpoint)
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return nil, fmt.Errorf("invalid endpoint %q: must not carry credentials, a query or a fragment", endpoint)
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	return u, nil
+}
+
+// Endpoint returns the URL the client calls.
+func (c *Client) Endpoint() string { return c.endpoint }
+
+// Call sends one VerbService.Call.
+func (c *Client) Call(ctx context.Context, req *connect.Request[ftlv1.CallRequest]) (*connect.Response[ftlv1.CallResponse], error) {
+	return c.verbs.Call(ctx, req)
+}
+
+// Ping sends one VerbService.Ping.
+func (c *Client) Ping(ctx context.Context) (*ftlv1.PingResponse, error) {
+	resp, err := c.verbs.Ping(ctx, connect.NewRequest(&ftlv1.PingRequest{}))
+	if err != nil {
+		return nil, err
+	}
+	return resp.Msg, nil
+}
+
+// CloseIdleConnections closes connections that carry no call, ending their
+// goroutines.
+func (c *Client) CloseIdleConnections() { c.transport.CloseIdleConnections() }
+
+// Pool hands out one Client per endpoint and trust roots, so that every
+// call to an endpoint shares its connections. The zero Pool is ready to use.
+type Pool struct {
+	mu      sync.Mutex
+	clients map[poolKey]*Client
+}
+
+type poolKey struct {
+	endpoint string
+	roots    *x509.CertPool
+}
+
+// Get returns the shared Client for endpoint, creating it on first use.
+func (p *Pool) Get(endpoint string, opts Options) (*Client, error) {
+	key := poolKey{endpoint, opts.RootCAs}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c, ok := p.clients[key]; ok {
+		return c, nil
+	}
+	c, err := New(endpoint, opts)
+	if err != nil {
+		return nil, err
+	}
+	if p.clients == nil {
+		p.clients = make(map[poolKey]*Client)
+	}
+	p.clients[key] = c
+	return c, nil
+}
+
+// CloseIdleConnections closes the idle connections of every Client.
+func (p *Pool) CloseIdleConnections() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.clients {
+		c.CloseIdleConnections()
+	}
+}

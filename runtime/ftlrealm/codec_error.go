@@ -1,0 +1,76 @@
+package ftlrealm
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+var timeType = reflect.TypeFor[time.Time]()
+
+// codecError is an encoding or decoding failure. The JSON path is collected
+// while the error travels up through the containers, so building it costs
+// nothing on success.
+type codecError struct {
+	op     string   // "encode" or "decode"
+	rpath  []string // path segments, innermost first
+	msg    string
+	offset int // byte offset in the input when decoding, else -1
+}
+
+func newCodecError(format string, args ...any) *codecError {
+	return &codecError{msg: fmt.Sprintf(format, args...), offset: -1}
+}
+
+func unsupportedType(t reflect.Type) error {
+	switch t.Kind() {
+	case reflect.Pointer:
+		return newCodecError("pointer types are not supported (%s): use ftlrealm.Option for optional values", t)
+	default:
+		return newCodecError("type %s (%s) is not supported by FTL's encoding", t, t.Kind())
+	}
+}
+
+// Path is the JSON path of the failing value, such as `.items[2].amount`.
+func (e *codecError) Path() string {
+	segs := slices.Clone(e.rpath)
+	slices.Reverse(segs)
+	return strings.Join(segs, "")
+}
+
+func (e *codecError) Error() string {
+	var b strings.Builder
+	b.WriteString("ftlrealm: ")
+	b.WriteString(e.op)
+	if p := e.Path(); p != "" {
+		b.WriteString(" ")
+		b.WriteString(p)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.msg)
+	if e.offset >= 0 {
+		fmt.Fprintf(&b, " (at byte %d)", e.offset)
+	}
+	return b.String()
+}
+
+func prependPath(err error, seg string) error {
+	if ce, ok := err.(*codecError); ok {
+		ce.rpath = append(ce.rpath, seg)
+	}
+	return err
+}
+
+func finishError(err error, op string) error {
+	if ce, ok := err.(*codecError); ok && ce.op == "" {
+		ce.op = op
+	}
+	return err
+}
+
+func indexPath(i int) string { return "[" + strconv.Itoa(i) + "]" }
+
+func keyPath(k string) string { return "[" + strconv.Quote(k) + "]" }

@@ -1,0 +1,218 @@
+package ftlrealm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"reflect"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"connectrpc.com/connect"
+
+	"github.com/ftlrealm/ftl-gen-realm/internal/ingressclient/ftlv1"
+	"github.com/ftlrealm/ftl-gen-realm/internal/ingressclient/ftlv1/ftlv1connect"
+)
+
+// Server serves registered Go functions as verbs over VerbService, the way
+// a realm's ftl-ingress does. It is safe to register verbs while serving.
+type Server struct {
+	realm           string
+	shutdownTimeout time.Duration
+	handlerOpts     []connect.HandlerOption
+
+	mu    sync.RWMutex
+	verbs map[string]rawHandler // by "module.name"
+}
+
+// rawHandler runs one verb on an encoded request body.
+type rawHandler func(ctx context.Context, body []byte) ([]byte, error)
+
+// ServerOption configures a Server.
+type ServerOption interface{ applyServer(*Server) }
+
+type serverOptionFunc func(*Server)
+
+func (f serverOptionFunc) applyServer(s *Server) { f(s) }
+
+// WithServerRealm names the realm the server's verbs belong to: calls they
+// make carry it as the caller's realm.
+func WithServerRealm(name string) ServerOption {
+	return serverOptionFunc(func(s *Server) { s.realm = name })
+}
+
+// WithShutdownTimeout bounds how long Serve waits for calls in flight once
+// its context is done (default 10s); then connections are closed.
+func WithShutdownTimeout(d time.Duration) ServerOption {
+	return serverOptionFunc(func(s *Server) { s.shutdownTimeout = d })
+}
+
+// WithHandlerOptions passes options to the connect handler (interceptors,
+// compression, read limits).
+func WithHandlerOptions(opts ...connect.HandlerOption) ServerOption {
+	return serverOptionFunc(func(s *Server) { s.handlerOpts = append(s.handlerOpts, opts...) })
+}
+
+// NewServer returns a Server with no verbs.
+func NewServer(opts ...ServerOption) *Server {
+	s := &Server{shutdownTimeout: 10 * time.Second, verbs: map[string]rawHandler{}}
+	for _, o := range opts {
+		o.applyServer(s)
+	}
+	return s
+}
+
+// Handle registers fn as verb module.name of s. A request that does not
+// decode into Req is rejected with connect's InvalidArgument; an error from
+// fn, or a panic, goes back in-band as the verb's failure. Registering the
+// same verb twice panics.
+func Handle[Req, Resp any](s *Server, module, name string, fn func(context.Context, Req) (Resp, error)) {
+	s.register(module, name, func(ctx context.Context, body []byte) ([]byte, error) {
+		var req Req
+		if len(body) == 0 {
+			body = nullBody
+		}
+		if err := Unmarshal(body, &req); err != nil {
+			return nil, connect.NewError(connect.CodeInvalidArgument, fmt.Errorf("verb %s.%s: request: %w", module, name, err))
+		}
+		resp, err := fn(ctx, req)
+		if err != nil {
+			return nil, &inBandError{message: err.Error()}
+		}
+		e := getEncodeState()
+		defer putEncodeState(e)
+		// Encoding through a pointer keeps the value addressable, so that
+		// Options and times are read in place rather than copied.
+		if err := e.marshal(reflect.ValueOf(&resp).Elem()); err != nil {
+			return nil, connect.NewError(connect.CodeInternal, fmt.Errorf("verb %s.%s: response: %w", module, name, err))
+		}
+		return append([]byte(nil), e.buf...), nil
+	})
+}
+
+// HandleRaw registers fn as verb module.name, with the request and response
+// bodies left in FTL's JSON encoding: for proxies and fakes that work from
+// a schema rather than Go types. An error that is (or wraps) a
+// *connect.Error is returned as that transport error; any other error goes
+// back in-band as the verb's failure.
+func (s *Server) HandleRaw(module, name string, fn func(ctx context.Context, body []byte) ([]byte, error)) {
+	s.register(module, name, fn)
+}
+
+func (s *Server) register(module, name string, h rawHandler) {
+	key := module + "." + name
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, dup := s.verbs[key]; dup {
+		panic(fmt.Sprintf("ftlrealm: verb %s registered twice", key))
+	}
+	s.verbs[key] = h
+}
+
+// inBandError is a verb failure to report in CallResponse.error.
+type inBandError struct {
+	message string
+	stack   string
+}
+
+func (e *inBandError) Error() string { return e.message }
+
+// Handler returns the path prefix and handler to mount on an HTTP mux.
+func (s *Server) Handler() (string, http.Handler) {
+	return ftlv1connect.NewVerbServiceHandler(verbService{s}, s.handlerOpts...)
+}
+
+// Serve serves s on l with HTTP/2 cleartext (and HTTP/1.1) until ctx is
+// done, then shuts down gracefully: calls in flight may finish within the
+// shutdown timeout. It returns nil after a shutdown caused by ctx, and
+// closes l in every case.
+func (s *Server) Serve(ctx context.Context, l net.Listener) error {
+	mux := http.NewServeMux()
+	mux.Handle(s.Handler())
+	srv := &http.Server{
+		Handler:           mux,
+		Protocols:         new(http.Protocols),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	srv.Protocols.SetHTTP1(true)
+	srv.Protocols.SetUnencryptedHTTP2(true)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(l) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), s.shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		_ = srv.Close()
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// verbService implements VerbService on top of the registered verbs.
+type verbService struct{ s *Server }
+
+var _ ftlv1connect.VerbServiceHandler = verbService{}
+
+// Ping answers ready: a Server serves as soon as it listens.
+func (v verbService) Ping(context.Context, *connect.Request[ftlv1.PingRequest]) (*connect.Response[ftlv1.PingResponse], error) {
+	return connect.NewResponse(&ftlv1.PingResponse{}), nil
+}
+
+// Call dispatches to the registered verb and reports its failure in-band.
+func (v verbService) Call(ctx context.Context, req *connect.Request[ftlv1.CallRequest]) (*connect.Response[ftlv1.CallResponse], error) {
+	ref := req.Msg.GetVerb()
+	if ref == nil || ref.GetModule() == "" || ref.GetName() == "" {
+		return nil, connect.NewError(connect.CodeInvalidArgument, errors.New("call names no verb"))
+	}
+	key := ref.GetModule() + "." + ref.GetName()
+	v.s.mu.RLock()
+	h := v.s.verbs[key]
+	v.s.mu.RUnlock()
+	if h == nil {
+		return nil, connect.NewError(connect.CodeNotFound, fmt.Errorf("verb %s not found", key))
+	}
+	hdr := req.Header()
+	ctx = context.WithValue(ctx, callContextKey{}, &callContext{
+		caller:      Verb{Realm: v.s.realm, Module: ref.GetModule(), Name: ref.GetName()},
+		hops:        hdr.Values(headerVerb),
+		requestID:   hdr.Get(headerRequestID),
+		callerRealm: hdr.Get(headerCallerRealm),
+	})
+	body, err := runVerb(ctx, key, h, req.Msg.GetBody())
+	if err != nil {
+		var ib *inBandError
+		var ce *connect.Error
+		switch {
+		case errors.As(err, &ib):
+		case errors.As(err, &ce):
+			return nil, ce
+		default:
+			ib = &inBandError{message: err.Error()}
+		}
+		callErr := &ftlv1.CallResponse_Error{Message: ib.message}
+		if ib.stack != "" {
+			callErr.Stack = &ib.stack
+		}
+		return connect.NewResponse(&ftlv1.CallResponse{Response: &ftlv1.CallResponse_Error_{Error: callErr}}), nil
+	}
+	return connect.NewResponse(&ftlv1.CallResponse{Response: &ftlv1.CallResponse_Body{Body: body}}), nil
+}
+
+// runVerb runs h, turning a panic into the verb's failure with its stack.
+func runVerb(ctx context.Context, key string, h rawHandler, body []byte) (out []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = nil, &inBandError{message: fmt.Sprintf("verb %s panicked: %v", key, r), stack: string(debug.Stack())}
+		}
+	}()
+	return h(ctx, body)
+}
