@@ -266,11 +266,13 @@ func TestHeaders(t *testing.T) {
 	var relayCtx struct {
 		requestID, callerRealm string
 		caller                 Verb
+		chain                  []string
 	}
 	Handle(echo, "echo", "relay", func(ctx context.Context, _ Unit) (Unit, error) {
 		relayCtx.requestID, _ = RequestIDOf(ctx)
 		relayCtx.callerRealm, _ = CallerRealmOf(ctx)
 		relayCtx.caller, _ = CallerOf(ctx)
+		relayCtx.chain = CallChainOf(ctx)
 		return Call[Unit, Unit](ctx, Verb{"bank-hdr", "balance", "headers"}, Unit{})
 	})
 	SetEndpoint("echo-hdr", serve(t, echo))
@@ -304,7 +306,7 @@ func TestHeaders(t *testing.T) {
 	if got := seen.Get("Ftl-Caller-Realm"); got != "echo-hdr" {
 		t.Errorf("caller realm %q", got)
 	}
-	if relayCtx.callerRealm != "cli" || relayCtx.caller != (Verb{"echo-hdr", "echo", "relay"}) {
+	if relayCtx.callerRealm != "cli" || relayCtx.caller != (Verb{"echo-hdr", "echo", "relay"}) || strings.Join(relayCtx.chain, ",") != "main.run" {
 		t.Errorf("relay context %+v", relayCtx)
 	}
 	if id := seen.Get("Ftl-Request-Id"); id != relayCtx.requestID || id == "" {

@@ -59,6 +59,16 @@ func RequestIDOf(ctx context.Context) (string, bool) {
 	return "", false
 }
 
+// CallChainOf returns the calling verbs of the request a served verb is
+// handling, outermost first, as module.verb (the Ftl-Verb header values it
+// received); the last one is the direct caller.
+func CallChainOf(ctx context.Context) []string {
+	if cc := callContextOf(ctx); cc != nil {
+		return cc.hops[:len(cc.hops):len(cc.hops)]
+	}
+	return nil
+}
+
 // CallerRealmOf returns the realm a served verb was called from, when the
 // caller said (Ftl-Caller-Realm).
 func CallerRealmOf(ctx context.Context) (string, bool) {
