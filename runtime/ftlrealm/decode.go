@@ -87,6 +87,8 @@ func newDecoder(t reflect.Type) decoderFunc {
 		return decodeTime
 	case isOption(t):
 		return newOptionDecoder(t)
+	case isUpstreamOption(t):
+		return decodeUpstreamOption
 	}
 	switch t.Kind() {
 	case reflect.Bool:

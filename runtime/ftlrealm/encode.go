@@ -87,6 +87,8 @@ func newEncoder(t reflect.Type) encoderFunc {
 		return encodeTime
 	case isOption(t):
 		return newOptionEncoder(t)
+	case isUpstreamOption(t):
+		return encodeUpstreamOption
 	}
 	switch t.Kind() {
 	case reflect.Bool:
