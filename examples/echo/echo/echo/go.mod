@@ -1,0 +1,23 @@
+module ftl/echo
+
+go 1.26.0
+
+tool github.com/ftlrealm/ftl-gen-realm/cmd/ftl-gen-realm
+
+require github.com/ftlrealm/ftl-gen-realm v0.0.0-00010101000000-000000000000
+
+require (
+	connectrpc.com/connect v1.21.1 // indirect
+	ftl/realm/bank v0.0.0
+	github.com/BurntSushi/toml v1.6.0 // indirect
+	github.com/alecthomas/kong v1.17.0 // indirect
+	github.com/dave/jennifer v1.7.1 // indirect
+	golang.org/x/mod v0.42.0 // indirect
+	google.golang.org/protobuf v1.36.12 // indirect
+)
+
+// The example uses the ftl-gen-realm of this checkout (the CLI that go
+// generate runs, and the runtime the generated client calls).
+replace github.com/ftlrealm/ftl-gen-realm => ../../../..
+
+replace ftl/realm/bank => ../.ftl/go/realm/bank
