@@ -44,12 +44,11 @@ func run(ctx context.Context, w io.Writer) error {
 		fmt.Fprintf(w, "  bank   balance.withdraw called by %s from realm %s: %s\n", strings.Join(ftlrealm.CallChainOf(ctx), " → "), realm, body)
 		return balance.Withdraw(ctx, req)
 	})
-	ftlrealm.Handle(bank, "balance", "deposit", balance.Deposit)
 	bankURL, err := serve(ctx, bank)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "bank realm  serves balance.withdraw and balance.deposit at %s\n", bankURL)
+	fmt.Fprintf(w, "bank realm  serves balance.withdraw at %s\n", bankURL)
 
 	// The echo realm finds bank the way FTL finds config: here from the
 	// environment, as `ftl serve` would pass it.
