@@ -18,8 +18,8 @@ type Currency string
 
 // The currencies the bank keeps accounts in.
 const (
-	EUR Currency = "EUR"
-	USD Currency = "USD"
+	Euro   Currency = "EUR"
+	Dollar Currency = "USD"
 )
 
 // WithdrawRequest says how much to take out of which account.

@@ -33,7 +33,7 @@ func Echo(ctx context.Context, req EchoRequest) (EchoResponse, error) {
 	resp, err := balance.Withdraw(ctx, balance.WithdrawRequest{
 		Account:  req.Account,
 		Amount:   req.Amount,
-		Currency: balance.EUR,
+		Currency: balance.Euro,
 		Memo:     ftlrealm.Some("echo"),
 		Tags:     []string{"echo", "demo"},
 	})
