@@ -74,5 +74,7 @@ func (mp *mapper) ref(d protoreflect.Descriptor) *schema.Type {
 	return &schema.Type{Value: &schema.Type_Ref{Ref: &schema.Ref{Module: p.module, Name: p.name}}}
 }
 
-func tInt() *schema.Type    { return &schema.Type{Value: &schema.Type_Int{Int: &schema.Int{}}} }
-func tString() *schema.Type { return &schema.Type{Value: &schema.Type_String_{String_: &schema.String{}}} }
+func tInt() *schema.Type { return &schema.Type{Value: &schema.Type_Int{Int: &schema.Int{}}} }
+func tString() *schema.Type {
+	return &schema.Type{Value: &schema.Type_String_{String_: &schema.String{}}}
+}

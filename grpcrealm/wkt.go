@@ -17,13 +17,13 @@ import (
 type builtin int
 
 const (
-	notBuiltin   builtin = iota // a data type
-	bTimestamp                  // google.protobuf.Timestamp → Time
-	bDuration                   // google.protobuf.Duration → Int (nanoseconds)
-	bEmpty                      // google.protobuf.Empty → Unit
-	bWrapper                    // google.protobuf.*Value wrappers → the wrapped scalar
-	bJSON                       // Struct, Value, ListValue → Any (their natural JSON)
-	bAny                        // google.protobuf.Any → Any (protojson's {"@type": …} form)
+	notBuiltin builtin = iota // a data type
+	bTimestamp                // google.protobuf.Timestamp → Time
+	bDuration                 // google.protobuf.Duration → Int (nanoseconds)
+	bEmpty                    // google.protobuf.Empty → Unit
+	bWrapper                  // google.protobuf.*Value wrappers → the wrapped scalar
+	bJSON                     // Struct, Value, ListValue → Any (their natural JSON)
+	bAny                      // google.protobuf.Any → Any (protojson's {"@type": …} form)
 )
 
 var builtins = map[protoreflect.FullName]builtin{

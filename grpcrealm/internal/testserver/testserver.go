@@ -62,7 +62,7 @@ type Options struct {
 
 // Server is a running test server.
 type Server struct {
-	Addr  string              // host:port on 127.0.0.1
+	Addr  string               // host:port on 127.0.0.1
 	Files *protoregistry.Files // the descriptors it serves
 }
 
