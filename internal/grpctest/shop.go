@@ -1,4 +1,4 @@
-package testserver
+package grpctest
 
 import (
 	"context"
@@ -180,7 +180,7 @@ func (s *shop) read(in proto.Message, v any) error {
 		err = json.Unmarshal(raw, v)
 	}
 	if err != nil {
-		return status.Errorf(codes.Internal, "testserver: reading the request: %v", err)
+		return status.Errorf(codes.Internal, "grpctest: reading the request: %v", err)
 	}
 	return nil
 }
@@ -189,7 +189,7 @@ func (s *shop) read(in proto.Message, v any) error {
 func (s *shop) build(md protoreflect.MessageDescriptor, text string) (*dynamicpb.Message, error) {
 	m := dynamicpb.NewMessage(md)
 	if err := (protojson.UnmarshalOptions{Resolver: s.types}).Unmarshal([]byte(text), m); err != nil {
-		return nil, status.Errorf(codes.Internal, "testserver: building %s: %v", md.FullName(), err)
+		return nil, status.Errorf(codes.Internal, "grpctest: building %s: %v", md.FullName(), err)
 	}
 	return m, nil
 }

@@ -1,4 +1,4 @@
-// Package testserver runs a real grpc-go server for the shop.v1 services in
+// Package grpctest runs a real grpc-go server for the shop.v1 services in
 // proto/ on loopback, for grpcrealm's tests, the CLI's end-to-end test and
 // the proxy benchmark.
 //
@@ -8,7 +8,7 @@
 // .proto files that import also reads, and nothing generated is committed.
 // Reflection serves the compiled descriptors, with their source info unless
 // Options.StripSourceInfo says otherwise.
-package testserver
+package grpctest
 
 import (
 	"context"
@@ -173,7 +173,7 @@ func serviceDesc(tb testing.TB, sd protoreflect.ServiceDescriptor, files *protor
 		md := sd.Methods().Get(i)
 		impl := shop.method(md.FullName())
 		if impl == nil {
-			tb.Fatalf("testserver: no implementation of %s", md.FullName())
+			tb.Fatalf("grpctest: no implementation of %s", md.FullName())
 		}
 		if md.IsStreamingServer() {
 			desc.Streams = append(desc.Streams, grpc.StreamDesc{
