@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ftlrealm/ftl-gen-realm/internal/grpctest"
 	"github.com/ftlrealm/ftl-gen-realm/internal/gotest"
+	"github.com/ftlrealm/ftl-gen-realm/internal/grpctest"
 )
 
 // shopConsumer calls every verb of the imported shop realm through the
