@@ -13,7 +13,6 @@ import (
 	"github.com/ftlrealm/ftl-gen-realm/gen"
 	"github.com/ftlrealm/ftl-gen-realm/grpcrealm"
 	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
-	"github.com/ftlrealm/ftl-gen-realm/runtime/ftlrealm"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
@@ -126,8 +125,7 @@ func (c *proxyGrpcCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	srv := ftlrealm.NewServer(ftlrealm.WithServerRealm(p.Realm()))
-	p.Register(srv)
+	srv := p.NewServer()
 	fmt.Fprintf(e.Stderr, "ftl-gen-realm: serving realm %s at http://%s, calling %s:\n", p.Realm(), l.Addr(), c.Target)
 	for _, v := range p.Verbs() {
 		fmt.Fprintln(e.Stderr, "  "+v)
