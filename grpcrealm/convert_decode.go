@@ -247,11 +247,12 @@ func decodeInt(k protoreflect.Kind, v any) (protoreflect.Value, error) {
 }
 
 func intError(err error, s string, k protoreflect.Kind) error {
-	var ne *strconv.NumError
-	switch {
-	case err == nil:
+	if err == nil {
 		return nil
-	case errors.As(err, &ne) && errors.Is(ne.Err, strconv.ErrRange):
+	}
+	var ne *strconv.NumError
+	_, signedErr := strconv.ParseInt(s, 10, 64)
+	if (errors.As(err, &ne) && errors.Is(ne.Err, strconv.ErrRange)) || signedErr == nil { // a negative number for an unsigned kind
 		return convErrorf("%s is out of range for %s", s, k)
 	}
 	return convErrorf("%s is not an integer", s)

@@ -40,10 +40,11 @@ func sourceOf(d protoreflect.Descriptor) source {
 }
 
 // commentLines splits a comment as protoc records it (the text after each
-// "//", or inside "/* */") into schema comment lines: the indent all lines
-// share removed, trailing space and surrounding blank lines dropped, and
-// control characters other than tabs (which schema.Validate rejects, and
-// which could break the generated Go comment) replaced by spaces.
+// "//", or inside "/* */") into schema comment lines: the one space after
+// "//" removed (deeper indents stay), trailing space and surrounding blank
+// lines dropped, and control characters other than tabs (which
+// schema.Validate rejects, and which could break the generated Go comment)
+// replaced by spaces.
 func commentLines(text string) []string {
 	text = strings.ToValidUTF8(strings.ReplaceAll(text, "\r\n", "\n"), "\ufffd")
 	lines := strings.Split(text, "\n")
@@ -61,23 +62,11 @@ func commentLines(text string) []string {
 	for len(lines) > 0 && lines[len(lines)-1] == "" {
 		lines = lines[:len(lines)-1]
 	}
+	for i, l := range lines {
+		lines[i] = strings.TrimPrefix(l, " ")
+	}
 	if len(lines) == 0 {
 		return nil
-	}
-	indent := -1
-	for _, l := range lines {
-		if l == "" {
-			continue
-		}
-		n := len(l) - len(strings.TrimLeft(l, " "))
-		if indent < 0 || n < indent {
-			indent = n
-		}
-	}
-	for i, l := range lines {
-		if len(l) >= indent {
-			lines[i] = l[indent:]
-		}
 	}
 	return lines
 }

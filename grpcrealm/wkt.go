@@ -68,12 +68,13 @@ func realOneof(fd protoreflect.FieldDescriptor) protoreflect.OneofDescriptor {
 // optionalField reports whether a singular field maps to an Optional: when
 // it can be told apart from its default. That is a member of a oneof, a
 // field with explicit presence (proto3 `optional`, proto2 `optional`,
-// editions' explicit presence), and a wrapper. A plain message field has
+// editions' explicit presence; not proto2 `required`), and a wrapper. A
+// plain message field has
 // presence on the wire too, but maps to its type directly unless it is
 // marked `optional`: an unset message reads as its defaults, and most APIs
 // treat it that way.
 func optionalField(fd protoreflect.FieldDescriptor) bool {
-	if fd.IsList() || fd.IsMap() {
+	if fd.IsList() || fd.IsMap() || fd.Cardinality() == protoreflect.Required {
 		return false
 	}
 	if fd.ContainingOneof() != nil {
