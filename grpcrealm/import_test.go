@@ -63,7 +63,7 @@ import "google/protobuf/wrappers.proto";
 func TestImportMapping(t *testing.T) {
 	for _, tc := range []struct {
 		name, proto, want string
-		warnings        []string
+		warnings          []string
 	}{
 		{
 			name: "scalars",

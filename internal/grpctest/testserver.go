@@ -15,6 +15,7 @@ import (
 	"net"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"testing"
 
 	"github.com/bufbuild/protocompile"
@@ -54,6 +55,8 @@ type Options struct {
 	// StripSourceInfo makes reflection send descriptors without comments
 	// and positions, as servers built from protoc-gen-go code do.
 	StripSourceInfo bool
+	// Interceptor, when set, sees every unary call (e.g. its metadata).
+	Interceptor grpc.UnaryServerInterceptor
 	// Files, when set, are the descriptors to serve instead of those of
 	// ProtoFiles, so that a test can serve a changed service; they must
 	// define shop.v1.Catalog and shop.v1.Orders.
@@ -64,7 +67,11 @@ type Options struct {
 type Server struct {
 	Addr  string               // host:port on 127.0.0.1
 	Files *protoregistry.Files // the descriptors it serves
+	stop  func()
 }
+
+// Stop stops the server now rather than when the test ends.
+func (s *Server) Stop() { s.stop() }
 
 // Compile compiles ProtoFiles with source info.
 func Compile(tb testing.TB) *protoregistry.Files {
@@ -128,7 +135,11 @@ func Start(tb testing.TB, opts Options) *Server {
 	if opts.StripSourceInfo {
 		files = StripSourceInfo(tb, files)
 	}
-	s := grpc.NewServer()
+	var serverOpts []grpc.ServerOption
+	if opts.Interceptor != nil {
+		serverOpts = append(serverOpts, grpc.UnaryInterceptor(opts.Interceptor))
+	}
+	s := grpc.NewServer(serverOpts...)
 	for _, name := range []protoreflect.FullName{"shop.v1.Catalog", "shop.v1.Orders"} {
 		d, err := files.FindDescriptorByName(name)
 		if err != nil {
@@ -153,11 +164,12 @@ func Start(tb testing.TB, opts Options) *Server {
 		defer close(done)
 		_ = s.Serve(l)
 	}()
-	tb.Cleanup(func() {
+	stop := sync.OnceFunc(func() {
 		s.Stop()
 		<-done
 	})
-	return &Server{Addr: l.Addr().String(), Files: files}
+	tb.Cleanup(stop)
+	return &Server{Addr: l.Addr().String(), Files: files, stop: stop}
 }
 
 // serviceDesc describes a service to grpc-go with handlers over dynamicpb
