@@ -25,6 +25,10 @@ type Services struct {
 	List []protoreflect.ServiceDescriptor
 	// Files holds every file the services' types come from.
 	Files *protoregistry.Files
+	// onDisk maps the names of compiled files to the paths they were given
+	// as, for warnings; the schema's positions keep the names, which are
+	// what reflection reports too.
+	onDisk map[string]string
 }
 
 // Compile compiles .proto files, as protoc would with the same -I flags,
@@ -68,7 +72,7 @@ func Compile(ctx context.Context, files, importPaths []string) (*Services, error
 	if err != nil {
 		return nil, err
 	}
-	out := &Services{Files: new(protoregistry.Files)}
+	out := &Services{Files: new(protoregistry.Files), onDisk: onDisk}
 	seen := map[string]bool{}
 	for _, fd := range compiled {
 		if err := register(out.Files, fd, seen); err != nil {

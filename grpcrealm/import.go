@@ -18,7 +18,8 @@ type Result struct {
 	Schema *schema.Schema
 	// Warnings are what import left out: streaming methods, and services
 	// with no unary method. Each is one line, positioned at the method or
-	// service when source info has it.
+	// service when source info has it (in a compiled file, named as it was
+	// given to Compile).
 	Warnings diag.List
 }
 
@@ -31,6 +32,11 @@ func Import(name string, svcs *Services) (*Result, error) {
 	m, err := mapServices(name, svcs.List)
 	if err != nil {
 		return nil, err
+	}
+	for i, w := range m.warnings {
+		if path, ok := svcs.onDisk[w.File]; ok {
+			m.warnings[i].File = path
+		}
 	}
 	return &Result{Schema: m.schema, Warnings: m.warnings}, nil
 }

@@ -410,6 +410,7 @@ message M { optional int32 a = 1; required string b = 2; optional M next = 3; re
 			}
 			var warnings []string
 			for _, w := range res.Warnings {
+				w.File = filepath.Base(w.File) // the path as given to Compile, here in a temporary directory
 				warnings = append(warnings, w.String())
 			}
 			if strings.Join(warnings, "\n") != strings.Join(tc.warnings, "\n") {

@@ -25,7 +25,7 @@ type importGrpcCmd struct {
 	Reflect   string        `xor:"source" required:"" placeholder:"ADDR" help:"Read the services through server reflection from the gRPC server at ADDR (host:port, plaintext)."`
 	Proto     []string      `xor:"source" required:"" placeholder:"FILE" help:"Compile these .proto files (repeat the flag, or separate with commas) and import the services they define."`
 	ProtoPath []string      `short:"I" placeholder:"DIR" help:"Directory --proto files and their imports are relative to (repeatable; default: the working directory)."`
-	Out       string        `default:"ftl-external-schema.txtpb" placeholder:"FILE" help:"Schema file to write; .txtpb or .json picks the format."`
+	Out       string        `default:"ftl-external-schema.txtpb" placeholder:"FILE" help:"Schema file to write (default: ftl-external-schema.txtpb); .txtpb or .json picks the format."`
 	Timeout   time.Duration `default:"1m" help:"How long reflection may take."`
 }
 
