@@ -68,7 +68,7 @@ func (c *importGrpcCmd) Run(e *env) error {
 	}
 	// gen's own checks (Go cannot express a message that contains itself
 	// by value, for one) would otherwise only show in every consumer.
-	if _, err := gen.Generate(gen.Realm{Name: c.Realm, Schema: res.Schema}); err != nil {
+	if _, err := gen.Generate(gen.Realm{Name: c.Realm, Schema: res.Schema, File: c.Out}); err != nil {
 		fmt.Fprintln(e.Stderr, "ftl-gen-realm: warning: generating Go clients from this schema will fail:")
 		var list diag.List
 		if errors.As(err, &list) {

@@ -234,6 +234,19 @@ func TestImportGRPCErrors(t *testing.T) {
 		t.Errorf("compile error: exit %d, stderr %q, want %q", code, stderr, want)
 	}
 
+	// A schema gen cannot generate from is written, with a warning.
+	recursive := filepath.Join(dir, "node.proto")
+	writeTestFile(t, recursive, "syntax = \"proto3\";\nservice Tree { rpc Get(Node) returns (Node); }\nmessage Node { Node next = 1; }\n")
+	out := filepath.Join(dir, "node.txtpb")
+	code, _, stderr = runCLI(t, "import", "grpc", "--realm", "trees", "--proto", recursive, "-I", dir, "--out", out)
+	if want := "ftl-gen-realm: warning: generating Go clients from this schema will fail:\n" +
+		out + ": realm trees: module tree: data Node: data types contain themselves by value in a cycle (trees/tree.Node): a Go struct cannot contain itself; hold it in an array or a map instead\n"; code != 0 || stderr != want {
+		t.Errorf("recursive message: exit %d, stderr %q, want %q", code, stderr, want)
+	}
+	if _, err := os.Stat(out); err != nil {
+		t.Error(err)
+	}
+
 	// A server without reflection.
 	srv := grpctest.Start(t, grpctest.Options{Reflection: grpctest.ReflectNone})
 	code, _, stderr = runCLI(t, "import", "grpc", "--realm", "shop", "--reflect", srv.Addr, "--out", filepath.Join(dir, "y.txtpb"))
