@@ -134,6 +134,19 @@ func TestEncodeDefaults(t *testing.T) {
 	}
 }
 
+// wantError checks err against want, an error message's prefix ("" for no
+// error), and reports whether the test should go on to check a result.
+func wantError(t *testing.T, err error, want string) bool {
+	t.Helper()
+	switch {
+	case want == "" && err != nil:
+		t.Fatal(err)
+	case want != "" && (err == nil || !strings.HasPrefix(err.Error(), want)):
+		t.Fatalf("err %v, want %s", err, want)
+	}
+	return want == ""
+}
+
 func TestDecodeRequest(t *testing.T) {
 	c, desc := testCodec(t)
 	all := desc("All")
@@ -183,14 +196,8 @@ func TestDecodeRequest(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m, err := c.decodeRequest(all, []byte(tc.body))
-			if tc.err != "" {
-				if err == nil || !strings.HasPrefix(err.Error(), tc.err) {
-					t.Fatalf("err %v, want %s", err, tc.err)
-				}
+			if !wantError(t, err, tc.err) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if want := fromProtoJSON(t, c, all, tc.want); !proto.Equal(m, want) {
 				t.Errorf("got %v, want %v", m, want)
@@ -227,14 +234,8 @@ func TestEncodeResponse(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, err := c.encodeResponse(fromProtoJSON(t, c, all, tc.in))
-			if tc.err != "" {
-				if err == nil || !strings.HasPrefix(err.Error(), tc.err) {
-					t.Fatalf("err %v, want %s", err, tc.err)
-				}
+			if !wantError(t, err, tc.err) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			var fields map[string]json.RawMessage
 			if err := json.Unmarshal(out, &fields); err != nil {

@@ -34,6 +34,13 @@ func dial(t *testing.T, addr string) *grpc.ClientConn {
 func reflectImport(t *testing.T, addr string) *schema.Schema {
 	t.Helper()
 	svcs, err := Reflect(context.Background(), dial(t, addr))
+	return mustImport(t, svcs, err)
+}
+
+// mustImport imports svcs as realm shop, failing the test on err or an
+// import error.
+func mustImport(t *testing.T, svcs *Services, err error) *schema.Schema {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,22 +52,14 @@ func reflectImport(t *testing.T, addr string) *schema.Schema {
 }
 
 // protoImport imports the test service from its .proto files.
-func protoImport(t *testing.T, files ...string) *schema.Schema {
+func protoImport(t *testing.T) *schema.Schema {
 	t.Helper()
-	if len(files) == 0 {
-		for _, f := range grpctest.ProtoFiles {
-			files = append(files, filepath.Join(grpctest.ProtoDir(), f))
-		}
+	var files []string
+	for _, f := range grpctest.ProtoFiles {
+		files = append(files, filepath.Join(grpctest.ProtoDir(), f))
 	}
 	svcs, err := Compile(context.Background(), files, []string{grpctest.ProtoDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := Import("shop", svcs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.Schema
+	return mustImport(t, svcs, err)
 }
 
 func text(t *testing.T, s *schema.Schema) string {
@@ -260,18 +259,12 @@ func TestProxySubsetOfServices(t *testing.T) {
 		t.Fatal(err)
 	}
 	svcs, err := Compile(context.Background(), []string{filepath.Join(dir, "catalog.proto")}, []string{filepath.Dir(filepath.Dir(dir)), grpctest.ProtoDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := Import("shop", svcs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if mods := res.Schema.GetRealms()[0].GetModules(); len(mods) != 1 || mods[0].GetName() != "catalog" {
+	s := mustImport(t, svcs, err)
+	if mods := s.GetRealms()[0].GetModules(); len(mods) != 1 || mods[0].GetName() != "catalog" {
 		t.Fatalf("modules %v", mods)
 	}
 	srv := grpctest.Start(t, grpctest.Options{})
-	url, p := serveProxy(t, res.Schema, srv.Addr)
+	url, p := serveProxy(t, s, srv.Addr)
 	if len(p.Verbs()) != 2 || len(p.Notes()) != 0 {
 		t.Errorf("verbs %q, notes %q", p.Verbs(), p.Notes())
 	}
