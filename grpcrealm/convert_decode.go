@@ -301,6 +301,9 @@ func decodeTimestamp(m protoreflect.Message, v any) error {
 	if err != nil {
 		return convErrorf("time %q is not RFC 3339", s)
 	}
+	if t.Unix() < minTimestamp { // year 0 parses; Timestamp starts at year 1
+		return convErrorf("time %q is before 0001-01-01, where google.protobuf.Timestamp starts", s)
+	}
 	fields := m.Descriptor().Fields()
 	m.Set(fields.ByNumber(1), protoreflect.ValueOfInt64(t.Unix()))
 	m.Set(fields.ByNumber(2), protoreflect.ValueOfInt32(int32(t.Nanosecond())))

@@ -178,6 +178,7 @@ func TestDecodeRequest(t *testing.T) {
 		{name: "enum as a number", body: `{"kind":1}`, err: `.kind: want an enum value name, got the number 1`},
 		{name: "bad base64", body: `{"by":"!!"}`, err: `.by: bytes are not valid base64: illegal base64 data at input byte 0`},
 		{name: "bad time", body: `{"at":"yesterday"}`, err: `.at: time "yesterday" is not RFC 3339`},
+		{name: "time before Timestamp's range", body: `{"at":"0000-12-31T23:59:59Z"}`, err: `.at: time "0000-12-31T23:59:59Z" is before 0001-01-01`},
 		{name: "duration as a string", body: `{"took":"1s"}`, err: `.took: want an integer (nanoseconds), got the string "1s"`},
 		{name: "two members of a oneof", body: `{"name":"a","subChoice":{"x":"b"}}`, err: `.subChoice: oneof choice has name set already: at most one of its fields may be set`},
 		{name: "null message in a list", body: `{"subs":[null]}`, err: `.subs[0]: null is not allowed here`},

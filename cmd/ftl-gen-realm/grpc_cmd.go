@@ -80,7 +80,7 @@ func (c *importGrpcCmd) Run(e *env) error {
 		return err
 	}
 	r := res.Schema.GetRealms()[0]
-	fmt.Fprintf(e.Stdout, "wrote %s: realm %s, %d modules, %d verbs\n", c.Out, r.GetName(), len(r.GetModules()), len(schema.ExportedVerbs(r)))
+	fmt.Fprintf(e.Stdout, "wrote %s: realm %s, %s\n", c.Out, r.GetName(), apiSize(r))
 	return nil
 }
 

@@ -167,7 +167,7 @@ func TestGRPCEndToEnd(t *testing.T) {
 	root := t.TempDir()
 	fromReflection := filepath.Join(root, "reflect.txtpb")
 	code, stdout, stderr := runCLI(t, "import", "grpc", "--realm", "shop", "--reflect", srv.Addr, "--out", fromReflection)
-	if code != 0 || stdout != "wrote "+fromReflection+": realm shop, 3 modules, 4 verbs\n" ||
+	if code != 0 || stdout != "wrote "+fromReflection+": realm shop, 4 verbs in 3 modules\n" ||
 		stderr != "shop/v1/shop.proto:19:3: warning: skipped server streaming method shop.v1.Catalog.WatchProducts: FTL verbs are unary\n" {
 		t.Fatalf("import --reflect: exit %d\nstdout %q\nstderr %q", code, stdout, stderr)
 	}
