@@ -16,6 +16,8 @@ import (
 	"google.golang.org/protobuf/types/pluginpb"
 
 	"github.com/ftlrealm/ftl-gen-realm/schema"
+
+	"github.com/ftlrealm/ftl-gen-realm/internal/gotest"
 )
 
 // The benchmark schema: benchVerbs verbs and benchData data types spread
@@ -184,7 +186,7 @@ func buildPlugins(b *testing.B) []string {
 	for _, pkg := range []string{"google.golang.org/protobuf/cmd/protoc-gen-go", "connectrpc.com/connect/cmd/protoc-gen-connect-go"} {
 		bin := filepath.Join(dir, filepath.Base(pkg))
 		cmd := exec.Command("go", "build", "-o", bin, pkg)
-		cmd.Dir = filepath.Join(repoRoot(b), "tools")
+		cmd.Dir = filepath.Join(gotest.RepoRoot(), "tools")
 		cmd.Env = append(os.Environ(), "GOPROXY=off", "GOFLAGS=-mod=readonly", "GOWORK=off")
 		if msg, err := cmd.CombinedOutput(); err != nil {
 			b.Skipf("cannot build %s (%v): %s", pkg, err, msg)

@@ -3,32 +3,13 @@ package gen
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ftlrealm/ftl-gen-realm/internal/gotest"
 )
-
-// repoRoot is the root of this checkout, which consumers in tests replace
-// github.com/ftlrealm/ftl-gen-realm with.
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Dir(filepath.Dir(file))
-}
-
-// goEnv runs the go command offline: modules come from the local module
-// cache and replace directives only.
-func goCmd(t testing.TB, dir string, args ...string) (string, error) {
-	t.Helper()
-	cmd := exec.Command("go", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOSUMDB=off", "GOWORK=off", "GOTOOLCHAIN=local")
-	out, err := cmd.CombinedOutput()
-	return string(out), err
-}
 
 const consumerMain = `package main
 
@@ -102,12 +83,7 @@ func newConsumer(t *testing.T) (root, echo string, pinned []Pinned) {
 		writeFile(t, filepath.Join(root, ".ftl", "realms", name+"-"+commit+".txtpb"), string(data))
 		pinned = append(pinned, Pinned{Name: name, GitRepo: "https://example.com/" + name + ".git", GitBranch: "main", GitCommit: commit, GitPath: "ftl-external-schema.txtpb"})
 	}
-	writeFile(t, filepath.Join(echo, "go.mod"), "module ftl/echo\n\ngo 1.26.0\n\nrequire "+ModulePath+" "+placeholderVersion+"\n\nreplace "+ModulePath+" => "+filepath.ToSlash(repoRoot(t))+"\n")
-	sum, err := os.ReadFile(filepath.Join(repoRoot(t), "go.sum"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, filepath.Join(echo, "go.sum"), string(sum))
+	gotest.Consumer(t, echo, "ftl/echo")
 	writeFile(t, filepath.Join(echo, "main.go"), consumerMain)
 	return root, echo, pinned
 }
@@ -148,7 +124,7 @@ func TestBuild(t *testing.T) {
 		{"build", "./..."},
 		{"vet", "./...", "ftl/realm/bank/...", "ftl/realm/other/..."},
 	} {
-		if out, err := goCmd(t, echo, args...); err != nil {
+		if out, err := gotest.Go(t, echo, args...); err != nil {
 			t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
 		}
 	}

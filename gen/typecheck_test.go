@@ -16,6 +16,8 @@ import (
 	"testing"
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/strcase"
+
+	"github.com/ftlrealm/ftl-gen-realm/internal/gotest"
 )
 
 // The standard library and runtime packages generated code imports are
@@ -34,7 +36,7 @@ func exportImporter(t testing.TB) types.Importer {
 	t.Helper()
 	exportOnce.Do(func() {
 		cmd := exec.Command("go", "list", "-export", "-deps", "-f", "{{.ImportPath}}={{.Export}}", RuntimePath, "context", "time")
-		cmd.Dir = repoRoot(t)
+		cmd.Dir = gotest.RepoRoot()
 		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly", "GOWORK=off")
 		out, err := cmd.Output()
 		if err != nil {

@@ -13,6 +13,8 @@ import (
 	"golang.org/x/mod/modfile"
 
 	"github.com/ftlrealm/ftl-gen-realm/schema"
+
+	"github.com/ftlrealm/ftl-gen-realm/internal/gotest"
 )
 
 // smallProject pins realms whose schemas are given as txtpb module lists,
@@ -150,9 +152,7 @@ func TestWireGoWork(t *testing.T) {
 		t.Skip("runs the go command")
 	}
 	root, echo, pinned := smallProject(t, map[string]string{"bank": mod("balance", data("A", "n", tInt_), verb("get", unit, ref("balance", "A"))), "fx": mod("rates")})
-	writeFile(t, filepath.Join(echo, "go.mod"), "module ftl/echo\n\ngo 1.26.0\n\nrequire "+ModulePath+" "+placeholderVersion+"\n\nreplace "+ModulePath+" => "+filepath.ToSlash(repoRoot(t))+"\n")
-	sum, _ := os.ReadFile(filepath.Join(repoRoot(t), "go.sum"))
-	writeFile(t, filepath.Join(echo, "go.sum"), string(sum))
+	gotest.Consumer(t, echo, "ftl/echo")
 	writeFile(t, filepath.Join(echo, "main.go"), "package main\n\nimport (\n\t\"context\"\n\t\"fmt\"\n\n\t\"ftl/realm/bank/balance\"\n)\n\nfunc main() {\n\ta, err := balance.Get(context.Background())\n\tfmt.Println(a.N, err)\n}\n")
 	writeFile(t, filepath.Join(root, "go.work"), "go 1.26.0\n\nuse ./echo\n")
 	t.Setenv("GOWORK", "")

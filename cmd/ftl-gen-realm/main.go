@@ -4,6 +4,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -30,6 +31,9 @@ type cli struct {
 type env struct {
 	Stdout io.Writer
 	Stderr io.Writer
+	// Context ends long-running commands (the proxy) when done; the
+	// commands add SIGINT and SIGTERM to it.
+	Context context.Context
 }
 
 // exitError carries an exit code other than 1 out of a command.
@@ -48,6 +52,12 @@ func main() {
 // run executes the CLI and returns the process exit code: 0 on success, 1 on
 // a user error, 2 on bad flags.
 func run(args []string, stdout, stderr io.Writer) int {
+	return runContext(context.Background(), args, stdout, stderr)
+}
+
+// runContext is run with a context that stops long-running commands, for
+// tests that run them in-process.
+func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var c cli
 	parser, err := kong.New(&c,
 		kong.Name("ftl-gen-realm"),
@@ -61,7 +71,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ftl-gen-realm:", err)
 		return 2
 	}
-	return runParsed(parser, args, &env{Stdout: stdout, Stderr: stderr})
+	return runParsed(parser, args, &env{Stdout: stdout, Stderr: stderr, Context: ctx})
 }
 
 // exitCode is how kong's help flag (which wants to exit the process) unwinds

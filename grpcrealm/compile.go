@@ -1,0 +1,143 @@
+package grpcrealm
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/bufbuild/protocompile"
+	"github.com/bufbuild/protocompile/reporter"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
+
+	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
+)
+
+// Services is a set of gRPC services with the files that define them and
+// their dependencies, from compiled .proto files (Compile) or from a
+// server's reflection (Reflect).
+type Services struct {
+	// List holds the services, sorted by full name.
+	List []protoreflect.ServiceDescriptor
+	// Files holds every file the services' types come from.
+	Files *protoregistry.Files
+	// onDisk maps the names of compiled files to the paths they were given
+	// as, for warnings; the schema's positions keep the names, which are
+	// what reflection reports too.
+	onDisk map[string]string
+}
+
+// Compile compiles .proto files, as protoc would with the same -I flags,
+// and returns the services they define (not those of files they import).
+// Each file must be inside one of importPaths (default: the working
+// directory); the standard google/protobuf imports are built in. Compile
+// errors come back as a diag.List, each at its file:line:col.
+func Compile(ctx context.Context, files, importPaths []string) (*Services, error) {
+	if len(importPaths) == 0 {
+		importPaths = []string{"."}
+	}
+	names := make([]string, len(files))
+	onDisk := map[string]string{} // compiled name → the path the user gave
+	for i, f := range files {
+		name, err := protoName(f, importPaths)
+		if err != nil {
+			return nil, err
+		}
+		names[i], onDisk[name] = name, f
+	}
+	var diags diag.List
+	rep := reporter.NewReporter(func(err reporter.ErrorWithPos) error {
+		pos := err.GetPosition()
+		file := onDisk[pos.Filename]
+		if file == "" {
+			file = findImport(pos.Filename, importPaths)
+		}
+		diags = append(diags, diag.Diagnostic{File: file, Line: pos.Line, Column: pos.Col, Message: err.Unwrap().Error()})
+		return nil // go on, so that every error is reported
+	}, nil)
+	c := protocompile.Compiler{
+		Resolver:       protocompile.WithStandardImports(&protocompile.SourceResolver{ImportPaths: importPaths}),
+		SourceInfoMode: protocompile.SourceInfoStandard,
+		Reporter:       rep,
+	}
+	compiled, err := c.Compile(ctx, names...)
+	if len(diags) > 0 {
+		diags.Sort()
+		return nil, diags
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := &Services{Files: new(protoregistry.Files), onDisk: onDisk}
+	seen := map[string]bool{}
+	for _, fd := range compiled {
+		if err := register(out.Files, fd, seen); err != nil {
+			return nil, err
+		}
+		for i := range fd.Services().Len() {
+			out.List = append(out.List, fd.Services().Get(i))
+		}
+	}
+	sortServices(out.List)
+	return out, nil
+}
+
+// protoName is the name protoc gives file: its path relative to the first
+// import path that holds it, with forward slashes.
+func protoName(file string, importPaths []string) (string, error) {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(abs); err != nil {
+		return "", err
+	}
+	for _, dir := range importPaths {
+		d, err := filepath.Abs(dir)
+		if err != nil {
+			return "", err
+		}
+		rel, err := filepath.Rel(d, abs)
+		if err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return filepath.ToSlash(rel), nil
+		}
+	}
+	return "", fmt.Errorf("%s is not inside any import path (%s): pass the directory it is imported relative to with -I", file, strings.Join(importPaths, ", "))
+}
+
+// findImport returns where an imported file is on disk, for diagnostics.
+func findImport(name string, importPaths []string) string {
+	for _, dir := range importPaths {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return name
+}
+
+// register adds fd and, first, its imports to files.
+func register(files *protoregistry.Files, fd protoreflect.FileDescriptor, seen map[string]bool) error {
+	if seen[fd.Path()] {
+		return nil
+	}
+	seen[fd.Path()] = true
+	imports := fd.Imports()
+	for i := range imports.Len() {
+		if err := register(files, imports.Get(i).FileDescriptor, seen); err != nil {
+			return err
+		}
+	}
+	if err := files.RegisterFile(fd); err != nil {
+		return fmt.Errorf("%s: %w", fd.Path(), err)
+	}
+	return nil
+}
+
+func sortServices(list []protoreflect.ServiceDescriptor) {
+	slices.SortFunc(list, func(a, b protoreflect.ServiceDescriptor) int { return cmp.Compare(a.FullName(), b.FullName()) })
+}
