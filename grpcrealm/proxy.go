@@ -158,18 +158,11 @@ func (p *Proxy) Verbs() []string {
 // Notes are the compatible differences between the schema and the target.
 func (p *Proxy) Notes() []string { return p.notes }
 
-// compressMinBytes is the smallest response body the proxy's server
-// gzips. connect-go compresses every response its client accepts gzip for;
-// for the small bodies of most calls that costs more CPU (about 100µs a
-// call on a 2-core machine) than it saves on the network.
-const compressMinBytes = 32 << 10
-
 // NewServer returns an ftlrealm.Server for the proxy's realm with every
 // verb registered; opts come after the proxy's own options.
 func (p *Proxy) NewServer(opts ...ftlrealm.ServerOption) *ftlrealm.Server {
 	s := ftlrealm.NewServer(append([]ftlrealm.ServerOption{
 		ftlrealm.WithServerRealm(p.realm),
-		ftlrealm.WithHandlerOptions(connect.WithCompressMinBytes(compressMinBytes)),
 	}, opts...)...)
 	p.Register(s)
 	return s

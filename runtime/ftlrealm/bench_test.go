@@ -74,7 +74,9 @@ func newBenchEnv(b *testing.B) *benchEnv {
 	})
 	ftlPrefix, ftlHandler := s.Handler()
 	ftlURL, stopFTL := serveHandler(b, ftlPrefix, ftlHandler)
-	basePrefix, baseHandler := benchpbconnect.NewBenchServiceHandler(baselineService{})
+	// The baseline server gets the ftlrealm.Server's handler options, so
+	// the ratio is the protocol's cost, not a difference in configuration.
+	basePrefix, baseHandler := benchpbconnect.NewBenchServiceHandler(baselineService{}, connect.WithCompressMinBytes(CompressMinBytes))
 	baseURL, stopBase := serveHandler(b, basePrefix, baseHandler)
 	SetEndpoint("bench", ftlURL)
 

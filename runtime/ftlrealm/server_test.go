@@ -3,12 +3,21 @@ package ftlrealm
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
+	"net/http"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"connectrpc.com/connect"
+
+	"github.com/ftlrealm/ftl-gen-realm/internal/ingressclient/ftlv1"
+	"github.com/ftlrealm/ftl-gen-realm/internal/ingressclient/ftlv1/ftlv1connect"
+	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
 // TestServeGracefulShutdown cancels Serve's context while a call is in
@@ -115,4 +124,75 @@ func TestOption(t *testing.T) {
 		}
 	}()
 	none.MustGet()
+}
+
+// recordingTransport records, for each response, whether its first gRPC
+// message frame is compressed (the frame's flag byte), as the client reads
+// it.
+type recordingTransport struct {
+	http.RoundTripper
+	mu         sync.Mutex
+	compressed []bool
+}
+
+func (r *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := r.RoundTripper.RoundTrip(req)
+	if err == nil {
+		resp.Body = &flagReader{ReadCloser: resp.Body, rec: r}
+	}
+	return resp, err
+}
+
+type flagReader struct {
+	io.ReadCloser
+	rec  *recordingTransport
+	seen bool
+}
+
+func (f *flagReader) Read(p []byte) (int, error) {
+	n, err := f.ReadCloser.Read(p)
+	if n > 0 && !f.seen {
+		f.seen = true
+		f.rec.mu.Lock()
+		f.rec.compressed = append(f.rec.compressed, p[0]&1 == 1)
+		f.rec.mu.Unlock()
+	}
+	return n, err
+}
+
+// TestServerCompressesOnlyLargeBodies: a caller that accepts gzip (every
+// connect client does) gets small responses uncompressed, large ones
+// gzipped, and WithHandlerOptions can change the threshold.
+func TestServerCompressesOnlyLargeBodies(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		opts []ServerOption
+		want []bool // whether a small, then a large response is compressed
+	}{
+		{"default", nil, []bool{false, true}},
+		{"override", []ServerOption{WithHandlerOptions(connect.WithCompressMinBytes(0))}, []bool{true, true}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := NewServer(tt.opts...)
+			Handle(s, "m", "echo", func(_ context.Context, n int) (string, error) { return strings.Repeat("x", n), nil })
+			url := serve(t, s)
+			tr := &http.Transport{Protocols: new(http.Protocols)}
+			tr.Protocols.SetUnencryptedHTTP2(true)
+			defer tr.CloseIdleConnections()
+			rec := &recordingTransport{RoundTripper: tr}
+			client := ftlv1connect.NewVerbServiceClient(&http.Client{Transport: rec}, url, connect.WithGRPC())
+			for _, n := range []int{100, CompressMinBytes + 1} {
+				resp, err := client.Call(context.Background(), connect.NewRequest(&ftlv1.CallRequest{
+					Verb: &schema.Ref{Module: "m", Name: "echo"},
+					Body: []byte(strconv.Itoa(n)),
+				}))
+				if err != nil || len(resp.Msg.GetBody()) != n+2 {
+					t.Fatalf("call with %d: %v", n, err)
+				}
+			}
+			if !slices.Equal(rec.compressed, tt.want) {
+				t.Errorf("small and large responses compressed: %v, want %v", rec.compressed, tt.want)
+			}
+		})
+	}
 }
