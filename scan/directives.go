@@ -49,9 +49,10 @@ const (
 )
 
 // lookalike matches comments that were meant as FTL directives but are not
-// ones: a space after //, upper case, or spaces around the colon. Only known
-// directive names count, so that prose ("// FTL: data is ...") is left alone.
-var lookalike = regexp.MustCompile(`^//\s*(?i:ftl)\s*:\s*([a-z]+)\b`)
+// ones: a space after // (`// ftl:verb`), or an upper-case tool
+// (`//FTL:verb`). Only known directive names right after the colon count,
+// so that prose ("// FTL: data is ...") is left alone.
+var lookalike = regexp.MustCompile(`^//(?:\s+ftl|\s*(?:FTL|Ftl)):([a-z]+)\b`)
 
 // readDirectives reads every FTL directive of a file and records the ones
 // the scanner acts on: realm-exported verbs, and the directives of type and

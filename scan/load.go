@@ -248,7 +248,14 @@ func load(ctx context.Context, root string, mods []Module, env []string) ([]*pac
 	var list diag.List
 	seen := map[string]bool{}
 	for _, p := range pkgs {
+		typeErrors := slices.ContainsFunc(p.Errors, func(e packages.Error) bool { return e.Kind != packages.ListError })
 		for _, e := range p.Errors {
+			// When it builds export data, go list repeats the compiler's
+			// output ("# ftl/x\n<errors>"), which the type checker has
+			// already reported one by one, with positions.
+			if typeErrors && e.Kind == packages.ListError && strings.HasPrefix(e.Msg, "# ") {
+				continue
+			}
 			d := packageError(root, e)
 			if key := d.String(); !seen[key] {
 				seen[key] = true

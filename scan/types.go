@@ -25,11 +25,14 @@ const (
 )
 
 // trail says where the scanner is in a verb's API, for messages:
-// "verb withdraw: request balance.WithdrawRequest.meta.owner".
+// "verb withdraw: request balance.WithdrawRequest.meta.owner". It names the
+// first decl the path enters (after any containers: "[]balance.Entry");
+// later decls are implied by the field names.
 type trail struct {
-	verb string // schema name of the verb
-	root string // "request" or "response"
-	rest string // the decl first entered, then field names
+	verb  string // schema name of the verb
+	root  string // "request" or "response"
+	rest  string // containers, the first decl, then fields and containers
+	named bool   // rest holds a decl name
 }
 
 func (t trail) String() string {
@@ -40,21 +43,18 @@ func (t trail) String() string {
 	return s
 }
 
-// then appends a path segment (".field", "[]", "{key}", "<T>").
+// then appends a path segment (".field", "[]", "{key}", "{value}", "<T>").
 func (t trail) then(seg string) trail {
-	if t.rest == "" {
-		t.rest = strings.TrimPrefix(seg, ".")
-		return t
-	}
 	t.rest += seg
 	return t
 }
 
-// enter names the decl the path goes through, when it is the first: later
-// decls are implied by the field names.
+// enter records that the path goes through the decl ref, if it is the
+// first one.
 func (t trail) enter(ref string) trail {
-	if t.rest == "" {
-		t.rest = ref
+	if !t.named {
+		t.rest += ref
+		t.named = true
 	}
 	return t
 }
@@ -136,8 +136,8 @@ func (b *builder) namedType(t *types.Named, pos token.Pos, tr trail) *schema.Typ
 		return b.declRef(obj, t.TypeArgs(), pos, tr)
 	}
 	if realm, ok := externalRealm(path); ok {
-		b.errorf(pos, "%s: type %s is from external realm %s (package %s); a realm's public API must not expose another realm's types",
-			tr, b.typeString(t), realm, path)
+		b.errorf(pos, "%s: type %s.%s is from external realm %s (package %s); a realm's public API must not expose another realm's types",
+			tr, obj.Pkg().Name(), obj.Name(), realm, path)
 		return nil
 	}
 	b.errorf(pos, "%s: unsupported external type %s; declare a //ftl:typealias for it in the module", tr, b.typeString(t))

@@ -35,11 +35,11 @@ func (b *builder) addVerb(v *verbDecl) {
 	var req *types.Var
 	ok := true
 	if params.Len() == 0 || !isNamed(params.At(0).Type(), "context", "Context") {
-		pos, got := v.fn.Type.Params.Opening, "no parameters"
+		pos, got := v.fn.Type.Params.Opening, ""
 		if params.Len() > 0 {
-			pos, got = params.At(0).Pos(), "a "+b.typeString(params.At(0).Type())
+			pos, got = params.At(0).Pos(), ", not a "+b.typeString(params.At(0).Type())
 		}
-		b.errorf(pos, "verb %s: the first parameter must be a context.Context, not %s; want %s", name, got, signature)
+		b.errorf(pos, "verb %s: the first parameter must be a context.Context%s; want %s", name, got, signature)
 		ok = false
 	}
 	for i := 1; i < params.Len(); i++ {
