@@ -82,7 +82,7 @@ func balanceFile(body string) map[string]string {
 // line 8.
 func withRealmClient(body, via string) map[string]string {
 	files := map[string]string{
-		"balance/balance.go": "package balance\n\nimport (\n\t\"context\"\n\n\t\"ftl/realm/ledger/ledger\"\n)\n" + body,
+		"balance/balance.go":                   "package balance\n\nimport (\n\t\"context\"\n\n\t\"ftl/realm/ledger/ledger\"\n)\n" + body,
 		".ftl/go/realm/ledger/go.mod":          "module ftl/realm/ledger\n\ngo 1.24\n",
 		".ftl/go/realm/ledger/ledger/realm.go": "// Package ledger is a generated client.\npackage ledger\n\n// Entry is FTL data ledger.Entry.\ntype Entry struct{ ID string }\n",
 	}
