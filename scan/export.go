@@ -34,7 +34,8 @@ type ExportResult struct {
 	Display string // the schema file relative to the project root (as printed)
 	Written bool   // the file was (re)written
 	Stale   bool   // with Check: the file is missing or differs
-	Diff    string // with Check and Stale: a unified diff, old file to new
+	Missing bool   // with Check: the file does not exist
+	Diff    string // with Check, when the file differs: a unified diff, old file to new
 	Counts  Counts
 	Notes   []string // modules skipped, and why
 }
@@ -120,8 +121,7 @@ func Export(ctx context.Context, cfg ExportConfig) (*ExportResult, error) {
 		old, err := os.ReadFile(out)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
-			r.Stale = true
-			r.Diff = linediff.Unified("/dev/null", r.Display+" (from source)", "", string(data), 3)
+			r.Stale, r.Missing = true, true
 		case err != nil:
 			return nil, err
 		case !bytes.Equal(old, data):

@@ -28,9 +28,11 @@ func (c *exportCmd) Run(e *env) error {
 		fmt.Fprintln(e.Stderr, "ftl-gen-realm: note:", n)
 	}
 	switch {
+	case res.Missing:
+		return fmt.Errorf("%s does not exist; run `ftl-gen-realm export` and commit it", res.Display)
 	case res.Stale:
 		fmt.Fprint(e.Stdout, res.Diff)
-		return fmt.Errorf("%s is stale (%s from source); run `ftl-gen-realm export` and commit it", res.Display, res.Counts)
+		return fmt.Errorf("%s is out of date with the source; run `ftl-gen-realm export` and commit it", res.Display)
 	case res.Written:
 		fmt.Fprintf(e.Stdout, "wrote %s (%s)\n", res.Display, res.Counts)
 	default:
