@@ -5,7 +5,6 @@ import (
 	"go/types"
 	"path"
 
-	"github.com/ftlrealm/ftl-gen-realm/internal/strcase"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
@@ -19,7 +18,7 @@ func (b *builder) typeAlias(obj *types.TypeName, ts *typeSpec, tr trail) *schema
 		Pos:        b.position(ts.spec.Name.Pos()),
 		Comments:   comments(ts.doc),
 		Visibility: schema.Visibility_VISIBILITY_SCOPE_REALM,
-		Name:       strcase.ToUpperCamel(obj.Name()),
+		Name:       b.upper(obj.Name()),
 	}
 	var goMap *directive
 	for _, d := range b.typeDirs[obj] {

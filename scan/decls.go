@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/ftlrealm/ftl-gen-realm/internal/strcase"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
@@ -107,7 +106,7 @@ func (b *builder) data(obj *types.TypeName, ts *typeSpec, st *types.Struct, tr t
 		Pos:        b.position(ts.spec.Name.Pos()),
 		Comments:   comments(ts.doc),
 		Visibility: schema.Visibility_VISIBILITY_SCOPE_REALM,
-		Name:       strcase.ToUpperCamel(obj.Name()),
+		Name:       b.upper(obj.Name()),
 	}
 	if ts.spec.TypeParams != nil {
 		for _, f := range ts.spec.TypeParams.List {
@@ -138,7 +137,7 @@ func (b *builder) data(obj *types.TypeName, ts *typeSpec, st *types.Struct, tr t
 		tag := reflect.StructTag(st.Tag(i))
 		// The wire key, which the schema field name must be: the ftl tag,
 		// else FTL's lowerCamel of the Go name (runtime/ftlrealm/fields.go).
-		name := strcase.ToLowerCamel(v.Name())
+		name := b.lower(v.Name())
 		if t, _, _ := strings.Cut(tag.Get("ftl"), ","); t != "" {
 			if !schema.ValidIdentifier(t) {
 				b.errorf(v.Pos(), "%s: field %s has ftl tag %q, which is not an identifier", tr, v.Name(), t)
@@ -185,7 +184,7 @@ func (b *builder) valueEnum(obj *types.TypeName, ts *typeSpec, basic *types.Basi
 		Pos:        b.position(ts.spec.Name.Pos()),
 		Comments:   comments(ts.doc),
 		Visibility: schema.Visibility_VISIBILITY_SCOPE_REALM,
-		Name:       strcase.ToUpperCamel(obj.Name()),
+		Name:       b.upper(obj.Name()),
 	}
 	switch basic.Kind() {
 	case types.String:
@@ -208,7 +207,7 @@ func (b *builder) valueEnum(obj *types.TypeName, ts *typeSpec, basic *types.Basi
 			ok = false
 			continue
 		}
-		v := &schema.EnumVariant{Pos: b.position(c.Pos()), Comments: comments(b.constDocs[c]), Name: strcase.ToUpperCamel(c.Name())}
+		v := &schema.EnumVariant{Pos: b.position(c.Pos()), Comments: comments(b.constDocs[c]), Name: b.upper(c.Name())}
 		if basic.Kind() == types.String {
 			v.Value = &schema.Value{Value: &schema.Value_StringValue{StringValue: &schema.StringValue{Value: constant.StringVal(c.Val())}}}
 		} else {
@@ -243,7 +242,7 @@ func (b *builder) typeEnum(obj *types.TypeName, ts *typeSpec, iface *types.Inter
 		Pos:        b.position(pos),
 		Comments:   comments(ts.doc),
 		Visibility: schema.Visibility_VISIBILITY_SCOPE_REALM,
-		Name:       strcase.ToUpperCamel(obj.Name()),
+		Name:       b.upper(obj.Name()),
 	}
 	ok := true
 	scope := obj.Pkg().Scope()
@@ -273,7 +272,7 @@ func (b *builder) typeEnum(obj *types.TypeName, ts *typeSpec, iface *types.Inter
 
 func (b *builder) typeEnumVariant(enum, vt *types.TypeName, tr trail) *schema.EnumVariant {
 	vts := b.specs[vt]
-	name := strcase.ToUpperCamel(vt.Name())
+	name := b.upper(vt.Name())
 	vtr := tr.then("." + name)
 	if !vt.Exported() {
 		b.errorf(vt.Pos(), "%s: variant %s of type enum %s must be exported", tr, vt.Name(), enum.Name())

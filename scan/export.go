@@ -108,11 +108,7 @@ func Export(ctx context.Context, cfg ExportConfig) (*ExportResult, error) {
 	if _, err := schema.FormatOf(out); err != nil {
 		return nil, err
 	}
-	res, err := scanProject(ctx, p, cfg.Env)
-	if err != nil {
-		return nil, err
-	}
-	data, err := schema.MarshalFile(out, res.Schema)
+	res, data, err := scanProject(ctx, p, cfg.Env, out)
 	if err != nil {
 		return nil, err
 	}

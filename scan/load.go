@@ -235,12 +235,16 @@ func absPath(base, p string) string {
 // diagnostics relative to root: the types the scanner would read could be
 // incomplete.
 func load(ctx context.Context, root string, mods []Module, env []string) ([]*packages.Package, error) {
+	pp := startPreparse(mods)
+	defer pp.wait()
 	w, err := newWorkspace(mods, env)
 	if err != nil {
 		return nil, err
 	}
 	defer w.close()
-	pkgs, err := packages.Load(w.config(ctx, root), w.patterns...)
+	cfg := w.config(ctx, root)
+	cfg.Fset, cfg.ParseFile = pp.fset, pp.parseFile
+	pkgs, err := packages.Load(cfg, w.patterns...)
 	if err != nil {
 		return nil, fmt.Errorf("loading the Go packages of the realm's modules: %w", err)
 	}

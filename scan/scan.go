@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
 	"github.com/ftlrealm/ftl-gen-realm/internal/project"
@@ -41,7 +42,8 @@ func Scan(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return scanProject(ctx, p, cfg.Env)
+	res, _, err := scanProject(ctx, p, cfg.Env, "")
+	return res, err
 }
 
 func findProject(dir string) (*project.Project, error) {
@@ -68,17 +70,20 @@ func findProject(dir string) (*project.Project, error) {
 	return p, nil
 }
 
-func scanProject(ctx context.Context, p *project.Project, env []string) (*Result, error) {
+// scanProject scans p. With out set it also encodes the schema for that
+// file, concurrently with validation: after loading, the two are most of
+// the work.
+func scanProject(ctx context.Context, p *project.Project, env []string, out string) (*Result, []byte, error) {
 	mods, notes, err := FindModules(p)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(mods) == 0 {
-		return nil, errors.New("no Go FTL modules (directories with " + ModuleFile + ") in " + p.Root)
+		return nil, nil, errors.New("no Go FTL modules (directories with " + ModuleFile + ") in " + p.Root)
 	}
 	pkgs, err := load(ctx, p.Root, mods, env)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ix := newIndex(p.Root, mods, pkgs)
 	b := newBuilder(ix)
@@ -92,13 +97,21 @@ func scanProject(ctx context.Context, p *project.Project, env []string) (*Result
 	}
 	if len(ix.diags) > 0 {
 		ix.diags.Sort()
-		return nil, ix.diags
+		return nil, nil, ix.diags
 	}
 	s := b.schema(p, mods)
-	if err := schema.Validate(s); err != nil {
-		return nil, err
+	var data []byte
+	var merr error
+	var wg sync.WaitGroup
+	if out != "" {
+		wg.Go(func() { data, merr = schema.MarshalFile(out, s) })
 	}
-	return &Result{Project: p, Modules: mods, Schema: s, Notes: notes}, nil
+	verr := schema.Validate(s)
+	wg.Wait()
+	if err := cmp.Or(verr, merr); err != nil {
+		return nil, nil, err
+	}
+	return &Result{Project: p, Modules: mods, Schema: s, Notes: notes}, data, nil
 }
 
 // declRank orders a module's decls the way FTL's schema printer does, so

@@ -5,7 +5,6 @@ import (
 	"go/types"
 	"strings"
 
-	"github.com/ftlrealm/ftl-gen-realm/internal/strcase"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
@@ -152,7 +151,7 @@ func (b *builder) declRef(obj *types.TypeName, args *types.TypeList, pos token.P
 	}
 	obj = b.sourceObject(obj)
 	m := b.moduleOf(obj.Pkg().Path())
-	name := strcase.ToUpperCamel(obj.Name())
+	name := b.upper(obj.Name())
 	if !obj.Exported() {
 		b.errorf(pos, "%s: type %s is not exported; a type in a realm's API must be", tr, b.typeString(obj.Type()))
 		return nil

@@ -3,7 +3,6 @@ package scan
 import (
 	"go/types"
 
-	"github.com/ftlrealm/ftl-gen-realm/internal/strcase"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
@@ -16,9 +15,9 @@ const signature = "func(context.Context[, Request][, resources...]) ([Response, 
 // inside the realm, so they are skipped.
 func (b *builder) addVerb(v *verbDecl) {
 	goName := v.fn.Name.Name
-	name := strcase.ToLowerCamel(goName)
+	name := b.lower(goName)
 	if !v.obj.Exported() {
-		b.errorf(v.fn.Name.Pos(), "verb %s: function %s must be exported (name it %s)", name, goName, strcase.ToUpperCamel(goName))
+		b.errorf(v.fn.Name.Pos(), "verb %s: function %s must be exported (name it %s)", name, goName, b.upper(goName))
 		return
 	}
 	sig := v.obj.Signature()

@@ -150,6 +150,9 @@ func filename(p *Position) string {
 // plain type syntax, quoted when it holds anything else (a newline in a
 // name must not break the one-diagnostic-per-line output).
 func show(s string) string {
+	if plainSyntax(s) {
+		return s
+	}
 	if s == "" || strings.ContainsFunc(s, func(r rune) bool {
 		return !(r < unicode.MaxASCII && (r == '_' || r == ' ' || r == '.' || r == '@' || r == ',' || r == '?' || r == ':' ||
 			strings.ContainsRune("<>[]{}", r) || '0' <= r && r <= '9' || unicode.IsLetter(r)))
@@ -157,6 +160,19 @@ func show(s string) string {
 		return strconv.Quote(s)
 	}
 	return s
+}
+
+// plainSyntax is show's fast path: s is non-empty ASCII type syntax.
+func plainSyntax(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("_ .@,?:<>[]{}", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return s != ""
 }
 
 // index records every realm, module and decl by name, reporting bad and

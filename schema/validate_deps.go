@@ -2,9 +2,8 @@ package schema
 
 import (
 	"strings"
+	"sync"
 
-	"google.golang.org/protobuf/reflect/protopath"
-	"google.golang.org/protobuf/reflect/protorange"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
@@ -60,14 +59,9 @@ func (v *validator) checkModuleCycles(s *Schema) {
 func moduleDeps(self moduleKey, m *Module) []moduleKey {
 	var out []moduleKey
 	seen := map[moduleKey]bool{self: true}
-	_ = protorange.Range(m.ProtoReflect(), func(p protopath.Values) error {
-		msg, ok := p.Index(-1).Value.Interface().(protoreflect.Message)
-		if !ok {
-			return nil
-		}
-		ref, ok := msg.Interface().(*Ref)
-		if !ok || ref.GetModule() == "" {
-			return nil
+	eachRef(m.ProtoReflect(), func(ref *Ref) {
+		if ref.GetModule() == "" {
+			return
 		}
 		k := moduleKey{self.realm, ref.GetModule()}
 		if ref.GetRealm() != "" {
@@ -77,9 +71,105 @@ func moduleDeps(self moduleKey, m *Module) []moduleKey {
 			seen[k] = true
 			out = append(out, k)
 		}
-		return nil
 	})
 	return out
+}
+
+// eachRef calls f for every Ref in m, depth first, a ref before the refs it
+// holds. Subtrees whose message type cannot hold a Ref (positions, scalar
+// types, most metadata) are not entered, which is what keeps this fast on a
+// large realm.
+func eachRef(m protoreflect.Message, f func(*Ref)) {
+	switch x := m.Interface().(type) {
+	case *Type:
+		eachTypeRef(x, f)
+		return
+	case *Ref:
+		f(x)
+	}
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		md := fd.Message()
+		if md == nil || !mayHoldRef(md) {
+			return true
+		}
+		switch {
+		case fd.IsList():
+			list := v.List()
+			for i := range list.Len() {
+				eachRef(list.Get(i).Message(), f)
+			}
+		case fd.IsMap():
+			v.Map().Range(func(_ protoreflect.MapKey, e protoreflect.Value) bool {
+				eachRef(e.Message(), f)
+				return true
+			})
+		default:
+			eachRef(v.Message(), f)
+		}
+		return true
+	})
+}
+
+// eachTypeRef is eachRef for the most common message by far, without
+// reflection. A kind of Type it does not know is walked by reflection.
+func eachTypeRef(t *Type, f func(*Ref)) {
+	switch v := t.GetValue().(type) {
+	case nil, *Type_Int, *Type_Float, *Type_String_, *Type_Bytes, *Type_Bool, *Type_Time, *Type_Any, *Type_Unit:
+	case *Type_Ref:
+		f(v.Ref)
+		for _, p := range v.Ref.GetTypeParameters() {
+			eachTypeRef(p, f)
+		}
+	case *Type_Array:
+		eachTypeRef(v.Array.GetElement(), f)
+	case *Type_Map:
+		eachTypeRef(v.Map.GetKey(), f)
+		eachTypeRef(v.Map.GetValue(), f)
+	case *Type_Optional:
+		eachTypeRef(v.Optional.GetType(), f)
+	default:
+		m := t.ProtoReflect()
+		m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+			if fd.Message() != nil {
+				eachRef(v.Message(), f)
+			}
+			return true
+		})
+	}
+}
+
+// refHolders caches mayHoldRef per message type.
+var refHolders sync.Map // protoreflect.FullName -> bool
+
+// mayHoldRef reports whether a message of type md can contain a Ref.
+func mayHoldRef(md protoreflect.MessageDescriptor) bool {
+	if v, ok := refHolders.Load(md.FullName()); ok {
+		return v.(bool)
+	}
+	holds := reaches(md, map[protoreflect.FullName]bool{})
+	refHolders.Store(md.FullName(), holds)
+	return holds
+}
+
+func reaches(md protoreflect.MessageDescriptor, visiting map[protoreflect.FullName]bool) bool {
+	if md.FullName() == (*Ref)(nil).ProtoReflect().Descriptor().FullName() {
+		return true
+	}
+	if visiting[md.FullName()] {
+		return false // a cycle adds nothing new
+	}
+	visiting[md.FullName()] = true
+	fields := md.Fields()
+	for i := range fields.Len() {
+		fd := fields.Get(i)
+		if fd.IsMap() {
+			fd = fd.MapValue()
+		}
+		if sub := fd.Message(); sub != nil && reaches(sub, visiting) {
+			return true
+		}
+	}
+	return false
 }
 
 // cycleFrom returns the shortest path start -> ... -> start, or nil.
