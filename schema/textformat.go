@@ -2,10 +2,8 @@ package schema
 
 import (
 	"fmt"
-	"runtime"
 	"slices"
 	"strconv"
-	"sync"
 	"unicode/utf8"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -26,7 +24,9 @@ func marshalText(s *Schema) []byte {
 	w := &textWriter{}
 	w.ensure(len(textHeader))
 	w.buf = append(w.buf, textHeader...)
-	w.message(s.ProtoReflect(), 0)
+	if !textFastPath || !w.fast(s, 0) {
+		w.message(s.ProtoReflect(), 0)
+	}
 	w.flush()
 	out := make([]byte, 0, w.size)
 	for _, c := range w.chunks {
@@ -67,10 +67,6 @@ func (w *textWriter) flush() {
 	w.buf = nil
 }
 
-// parallelDepth is the deepest level whose lists of messages (realms,
-// modules) are written concurrently, each element by its own writer.
-const parallelDepth = 1
-
 func (w *textWriter) message(m protoreflect.Message, depth int) {
 	// Range visits only populated fields (a oneof costs one check, not one
 	// per member), in an unspecified order; sort them by number.
@@ -84,41 +80,37 @@ func (w *textWriter) message(m protoreflect.Message, depth int) {
 	}
 	for i := start; i < len(w.fields); i++ {
 		fd, v := w.fields[i].fd, w.fields[i].v
-		switch {
-		case fd.IsList() && fd.Kind() == protoreflect.MessageKind && depth <= parallelDepth && v.List().Len() > 1:
-			w.parallelList(fd, v.List(), depth)
-		case fd.IsList():
+		if fd.IsList() {
 			list := v.List()
 			for j := range list.Len() {
 				w.field(fd, list.Get(j), depth)
 			}
-		default:
-			w.field(fd, v, depth)
+			continue
 		}
+		w.field(fd, v, depth)
 	}
 	w.fields = w.fields[:start]
 }
 
-// parallelList writes the elements of a list of messages concurrently, each
-// with its own writer, and takes over their chunks in order.
-func (w *textWriter) parallelList(fd protoreflect.FieldDescriptor, list protoreflect.List, depth int) {
-	subs := make([]textWriter, list.Len())
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	var wg sync.WaitGroup
-	for i := range subs {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			subs[i].field(fd, list.Get(i), depth)
-			subs[i].flush()
-		})
+// sub writes a message field, `name: {` ... `}`, or `name: {}` when the
+// message is empty; its fields by the fast path when it knows the type,
+// else by reflection.
+func (w *textWriter) sub(depth int, name string, m protoreflect.ProtoMessage) {
+	w.ensure(2*depth + len(name) + len(": {}\n"))
+	w.indent(depth)
+	w.buf = append(w.buf, name...)
+	w.buf = append(w.buf, ": {\n"...)
+	start, chunk := len(w.buf), len(w.chunks)
+	if !textFastPath || !w.fast(m, depth+1) {
+		w.message(m.ProtoReflect(), depth+1)
 	}
-	wg.Wait()
-	w.flush()
-	for _, sub := range subs {
-		w.chunks = append(w.chunks, sub.chunks...)
-		w.size += sub.size
+	if len(w.buf) == start && len(w.chunks) == chunk { // nothing written
+		w.buf = append(w.buf[:start-1], "}\n"...)
+		return
 	}
+	w.ensure(2*depth + len("}\n"))
+	w.indent(depth)
+	w.buf = append(w.buf, "}\n"...)
 }
 
 const spaces = "                                                                " // 32 indents
@@ -134,19 +126,7 @@ func (w *textWriter) indent(depth int) {
 func (w *textWriter) field(fd protoreflect.FieldDescriptor, v protoreflect.Value, depth int) {
 	name := fd.Name()
 	if fd.Kind() == protoreflect.MessageKind {
-		w.ensure(2*depth + len(name) + len(": {}\n"))
-		w.indent(depth)
-		w.buf = append(w.buf, name...)
-		w.buf = append(w.buf, ": {\n"...)
-		start, chunk := len(w.buf), len(w.chunks)
-		w.message(v.Message(), depth+1)
-		if len(w.buf) == start && len(w.chunks) == chunk { // an empty message: `name: {}`
-			w.buf = append(w.buf[:start-1], "}\n"...)
-			return
-		}
-		w.ensure(2*depth + len("}\n"))
-		w.indent(depth)
-		w.buf = append(w.buf, "}\n"...)
+		w.sub(depth, string(name), v.Message().Interface())
 		return
 	}
 	w.ensure(2*depth + len(name) + len(": \n") + scalarBound(fd, v))

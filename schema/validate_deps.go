@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"slices"
 	"strings"
 	"sync"
 
@@ -75,43 +76,125 @@ func moduleDeps(self moduleKey, m *Module) []moduleKey {
 	return out
 }
 
-// eachRef calls f for every Ref in m, depth first, a ref before the refs it
-// holds. Subtrees whose message type cannot hold a Ref (positions, scalar
-// types, most metadata) are not entered, which is what keeps this fast on a
-// large realm.
+// eachRef calls f for every Ref in m, depth first, fields in number order,
+// a ref before the refs it holds. Subtrees whose message type cannot hold
+// a Ref (positions, scalar types, most metadata) are not entered, which is
+// what keeps this fast on a large realm.
 func eachRef(m protoreflect.Message, f func(*Ref)) {
-	switch x := m.Interface().(type) {
-	case *Type:
-		eachTypeRef(x, f)
+	if refFastPath && eachRefFast(m.Interface(), f) {
 		return
-	case *Ref:
-		f(x)
 	}
+	if r, ok := m.Interface().(*Ref); ok {
+		f(r)
+	}
+	// Range's order is unspecified (protobuf-go varies it between builds);
+	// fields are visited by number, so that the order of a module's
+	// dependencies, and the cycle reported, never depend on the build.
+	var fields []fieldValue
 	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-		md := fd.Message()
-		if md == nil || !mayHoldRef(md) {
-			return true
+		if md := fd.Message(); md != nil && mayHoldRef(md) {
+			fields = append(fields, fieldValue{fd, v})
 		}
+		return true
+	})
+	slices.SortFunc(fields, func(a, b fieldValue) int { return int(a.fd.Number() - b.fd.Number()) })
+	for _, fv := range fields {
 		switch {
-		case fd.IsList():
-			list := v.List()
+		case fv.fd.IsList():
+			list := fv.v.List()
 			for i := range list.Len() {
 				eachRef(list.Get(i).Message(), f)
 			}
-		case fd.IsMap():
-			v.Map().Range(func(_ protoreflect.MapKey, e protoreflect.Value) bool {
+		case fv.fd.IsMap():
+			fv.v.Map().Range(func(_ protoreflect.MapKey, e protoreflect.Value) bool {
 				eachRef(e.Message(), f)
 				return true
 			})
 		default:
-			eachRef(v.Message(), f)
+			eachRef(fv.v.Message(), f)
 		}
-		return true
-	})
+	}
 }
 
-// eachTypeRef is eachRef for the most common message by far, without
-// reflection. A kind of Type it does not know is walked by reflection.
+// refFastPath turns on eachRefFast; tests turn it off to check that both
+// ways find the same refs in the same order.
+var refFastPath = true
+
+// eachRefFast is eachRef without reflection for the message types a
+// realm's API is made of, in the order reflection visits fields (field
+// number); it reports false for any other type.
+func eachRefFast(m protoreflect.ProtoMessage, f func(*Ref)) bool {
+	each := func(m protoreflect.ProtoMessage) { eachRef(m.ProtoReflect(), f) }
+	switch x := m.(type) {
+	case *Module:
+		for _, d := range x.GetDecls() {
+			each(d)
+		}
+		for _, md := range x.GetMetadata() {
+			each(md)
+		}
+	case *Decl:
+		switch v := x.GetValue().(type) {
+		case *Decl_Data:
+			each(v.Data)
+		case *Decl_Verb:
+			each(v.Verb)
+		case *Decl_Enum:
+			each(v.Enum)
+		case *Decl_TypeAlias:
+			each(v.TypeAlias)
+		default:
+			return false
+		}
+	case *Data:
+		for _, fd := range x.GetFields() {
+			each(fd)
+		}
+		for _, md := range x.GetMetadata() {
+			each(md)
+		}
+	case *Field:
+		eachTypeRef(x.GetType(), f)
+		for _, md := range x.GetMetadata() {
+			each(md)
+		}
+	case *Verb:
+		eachTypeRef(x.GetRequest(), f)
+		eachTypeRef(x.GetResponse(), f)
+		for _, md := range x.GetMetadata() {
+			each(md)
+		}
+	case *Enum:
+		eachTypeRef(x.GetType(), f)
+		for _, v := range x.GetVariants() {
+			switch val := v.GetValue().GetValue().(type) {
+			case nil, *Value_StringValue, *Value_IntValue:
+			case *Value_TypeValue:
+				eachTypeRef(val.TypeValue.GetValue(), f)
+			default:
+				each(v)
+			}
+		}
+	case *TypeAlias:
+		eachTypeRef(x.GetType(), f)
+		for _, md := range x.GetMetadata() {
+			each(md)
+		}
+	case *Type:
+		eachTypeRef(x, f)
+	case *Ref:
+		f(x)
+		for _, p := range x.GetTypeParameters() {
+			eachTypeRef(p, f)
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// eachTypeRef is eachRef for a Type, the most common message by far. A
+// kind of Type it does not know is walked by reflection.
 func eachTypeRef(t *Type, f func(*Ref)) {
 	switch v := t.GetValue().(type) {
 	case nil, *Type_Int, *Type_Float, *Type_String_, *Type_Bytes, *Type_Bool, *Type_Time, *Type_Any, *Type_Unit:
@@ -128,8 +211,7 @@ func eachTypeRef(t *Type, f func(*Ref)) {
 	case *Type_Optional:
 		eachTypeRef(v.Optional.GetType(), f)
 	default:
-		m := t.ProtoReflect()
-		m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		t.ProtoReflect().Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
 			if fd.Message() != nil {
 				eachRef(v.Message(), f)
 			}
