@@ -11,39 +11,6 @@ import (
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
-// builder turns the realm's verbs and the types they reach into schema
-// decls. Each type's decl is built once, the first time a verb reaches it;
-// a decl's problems are reported with the path of that first reach.
-type builder struct {
-	*index
-	decls map[*types.TypeName]*built
-	verbs map[string][]*schema.Decl // module name -> verbs
-}
-
-type built struct {
-	module string
-	decl   *schema.Decl // nil while being built, and when it failed
-	failed bool
-}
-
-func newBuilder(ix *index) *builder {
-	return &builder{index: ix, decls: map[*types.TypeName]*built{}, verbs: map[string][]*schema.Decl{}}
-}
-
-// ensureDecl builds the decl of a realm type unless it exists or is being
-// built (a type that refers to itself). It reports false when the decl
-// failed.
-func (b *builder) ensureDecl(obj *types.TypeName, tr trail) bool {
-	if bd, ok := b.decls[obj]; ok {
-		return !bd.failed
-	}
-	bd := &built{module: b.moduleOf(obj.Pkg().Path()).Name}
-	b.decls[obj] = bd
-	bd.decl = b.buildDecl(obj, tr)
-	bd.failed = bd.decl == nil
-	return !bd.failed
-}
-
 // buildDecl decides what kind of decl a type is, as FTL does: a struct is
 // data, a sealed interface a type enum, a named string or int type with
 // typed constants a value enum, a type over an external Go type an Any

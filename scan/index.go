@@ -11,7 +11,6 @@ import (
 	"golang.org/x/tools/go/packages"
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
-	"github.com/ftlrealm/ftl-gen-realm/internal/strcase"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
@@ -49,10 +48,6 @@ type index struct {
 	typeDirs  map[types.Object][]directive
 	verbs     []*verbDecl
 	diags     diag.List
-
-	// Memos: a realm repeats the same few names (ID, Amount) and files
-	// many times, and converting them is most of the cost of a decl.
-	uppers, lowers, files map[string]string
 }
 
 func newIndex(root string, mods []Module, pkgs []*packages.Package) *index {
@@ -63,9 +58,6 @@ func newIndex(root string, mods []Module, pkgs []*packages.Package) *index {
 		specs:     map[*types.TypeName]*typeSpec{},
 		constDocs: map[*types.Const]*ast.CommentGroup{},
 		typeDirs:  map[types.Object][]directive{},
-		uppers:    map[string]string{},
-		lowers:    map[string]string{},
-		files:     map[string]string{},
 	}
 	for i := range mods {
 		ix.modules[mods[i].Path] = &mods[i]
@@ -159,17 +151,19 @@ func (ix *index) sourceObject(obj *types.TypeName) *types.TypeName {
 
 // errorf records a diagnostic at pos.
 func (ix *index) errorf(pos token.Pos, format string, args ...any) {
+	ix.diags = append(ix.diags, ix.diagnostic(pos, format, args...))
+}
+
+// diagnostic is a problem at pos, the file relative to the root.
+func (ix *index) diagnostic(pos token.Pos, format string, args ...any) diag.Diagnostic {
 	p := ix.fset.Position(pos)
-	ix.diags = append(ix.diags, diag.Diagnostic{
-		File: ix.relFile(p.Filename), Line: p.Line, Column: p.Column,
-		Message: fmt.Sprintf(format, args...),
-	})
+	return diag.Diagnostic{File: rel(ix.root, p.Filename), Line: p.Line, Column: p.Column, Message: fmt.Sprintf(format, args...)}
 }
 
 // posString renders pos as file:line:col, the file relative to the root.
 func (ix *index) posString(pos token.Pos) string {
 	p := ix.fset.Position(pos)
-	return fmt.Sprintf("%s:%d:%d", ix.relFile(p.Filename), p.Line, p.Column)
+	return fmt.Sprintf("%s:%d:%d", rel(ix.root, p.Filename), p.Line, p.Column)
 }
 
 // position is pos as a schema position, the file relative to the root.
@@ -178,27 +172,7 @@ func (ix *index) position(pos token.Pos) *schema.Position {
 		return nil
 	}
 	p := ix.fset.Position(pos)
-	return &schema.Position{Filename: ix.relFile(p.Filename), Line: int64(p.Line), Column: int64(p.Column)}
-}
-
-// relFile is rel(ix.root, filename), memoized.
-func (ix *index) relFile(filename string) string {
-	return memo(ix.files, filename, func(f string) string { return rel(ix.root, f) })
-}
-
-// upper is strcase.ToUpperCamel (FTL's decl and variant names), memoized.
-func (ix *index) upper(name string) string { return memo(ix.uppers, name, strcase.ToUpperCamel) }
-
-// lower is strcase.ToLowerCamel (FTL's verb and field names), memoized.
-func (ix *index) lower(name string) string { return memo(ix.lowers, name, strcase.ToLowerCamel) }
-
-func memo(m map[string]string, key string, f func(string) string) string {
-	v, ok := m[key]
-	if !ok {
-		v = f(key)
-		m[key] = v
-	}
-	return v
+	return &schema.Position{Filename: rel(ix.root, p.Filename), Line: int64(p.Line), Column: int64(p.Column)}
 }
 
 // comments returns a doc comment as FTL keeps it: its text without

@@ -6,8 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"slices"
-	"strings"
+	"runtime"
 	"sync"
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
@@ -86,20 +85,12 @@ func scanProject(ctx context.Context, p *project.Project, env []string, out stri
 		return nil, nil, err
 	}
 	ix := newIndex(p.Root, mods, pkgs)
-	b := newBuilder(ix)
-	// The order verbs are visited in decides only which path a shared
-	// type's problems are reported with; sorting makes that deterministic.
-	slices.SortFunc(ix.verbs, func(x, y *verbDecl) int {
-		return cmp.Or(strings.Compare(x.pkg.module.Name, y.pkg.module.Name), cmp.Compare(x.obj.Name(), y.obj.Name()), cmp.Compare(x.pos, y.pos))
-	})
-	for _, v := range ix.verbs {
-		b.addVerb(v)
+	decls, diags := build(ix, runtime.GOMAXPROCS(0))
+	if diags = append(ix.diags, diags...); len(diags) > 0 {
+		diags.Sort()
+		return nil, nil, diags
 	}
-	if len(ix.diags) > 0 {
-		ix.diags.Sort()
-		return nil, nil, ix.diags
-	}
-	s := b.schema(p, mods)
+	s := assemble(ix, p, mods, decls)
 	var data []byte
 	var merr error
 	var wg sync.WaitGroup
@@ -112,48 +103,4 @@ func scanProject(ctx context.Context, p *project.Project, env []string, out stri
 		return nil, nil, err
 	}
 	return &Result{Project: p, Modules: mods, Schema: s, Notes: notes}, data, nil
-}
-
-// declRank orders a module's decls the way FTL's schema printer does, so
-// that the file and the printed schema list them alike.
-var declRank = map[string]int{"typealias": 1, "enum": 2, "data": 3, "verb": 4}
-
-// schema assembles the realm: one module per FTL module with anything in
-// the API, modules by name, and in each the decls by kind (typealiases,
-// enums, data, verbs) and then by name. Neither depends on where in the
-// source a declaration is, so moving code between files changes only
-// positions.
-func (b *builder) schema(p *project.Project, mods []Module) *schema.Schema {
-	byModule := map[string][]*schema.Decl{}
-	for _, bd := range b.decls {
-		byModule[bd.module] = append(byModule[bd.module], bd.decl)
-	}
-	for m, verbs := range b.verbs {
-		byModule[m] = append(byModule[m], verbs...)
-	}
-	line, col := p.Position("name")
-	realm := &schema.Realm{
-		Pos:  &schema.Position{Filename: rel(p.Root, p.Path), Line: int64(max(line, 1)), Column: int64(max(col, 1))},
-		Name: p.Name(),
-	}
-	for i := range mods {
-		decls := byModule[mods[i].Name]
-		if len(decls) == 0 {
-			continue
-		}
-		slices.SortFunc(decls, func(x, y *schema.Decl) int {
-			return cmp.Or(
-				cmp.Compare(declRank[schema.DeclKind(x)], declRank[schema.DeclKind(y)]),
-				strings.Compare(schema.DeclName(x), schema.DeclName(y)),
-				comparePos(schema.DeclPos(x), schema.DeclPos(y)),
-			)
-		})
-		doc, pos := b.moduleDoc(&mods[i])
-		realm.Modules = append(realm.Modules, &schema.Module{Pos: pos, Comments: doc, Name: mods[i].Name, Decls: decls})
-	}
-	return &schema.Schema{Realms: []*schema.Realm{realm}}
-}
-
-func comparePos(a, b *schema.Position) int {
-	return cmp.Or(strings.Compare(a.GetFilename(), b.GetFilename()), cmp.Compare(a.GetLine(), b.GetLine()), cmp.Compare(a.GetColumn(), b.GetColumn()))
 }
