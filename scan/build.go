@@ -26,7 +26,9 @@ type builder struct {
 
 	// Memos: a realm repeats the same few names (ID, Amount) and files
 	// many times, and converting them is much of the cost of a decl.
-	uppers, lowers, files map[string]string
+	uppers, lowers map[string]string
+	file           *token.File // of the last position: the next is likely in it too
+	name, relName  string      // the last position's file name, and relative to the root
 }
 
 // closure is every decl reached so far.
@@ -62,7 +64,7 @@ func build(ix *index, workers int) (map[string][]*schema.Decl, diag.List) {
 	var wg sync.WaitGroup
 	for w := range bs {
 		b := &builder{index: ix, all: all, verbs: map[string][]*schema.Decl{},
-			uppers: map[string]string{}, lowers: map[string]string{}, files: map[string]string{}}
+			uppers: map[string]string{}, lowers: map[string]string{}}
 		bs[w] = b
 		wg.Go(func() {
 			for i := w; i < len(ix.verbs); i += workers {
@@ -123,12 +125,14 @@ func (b *builder) position(pos token.Pos) *schema.Position {
 	if !pos.IsValid() {
 		return nil
 	}
-	p := b.fset.Position(pos)
-	return &schema.Position{Filename: b.relFile(p.Filename), Line: int64(p.Line), Column: int64(p.Column)}
-}
-
-func (b *builder) relFile(filename string) string {
-	return memo(b.files, filename, func(f string) string { return rel(b.root, f) })
+	if f := b.file; f == nil || int(pos) < f.Base() || int(pos) > f.Base()+f.Size() {
+		b.file = b.fset.File(pos)
+	}
+	p := b.file.Position(pos) // as fset.Position, //line directives applied
+	if p.Filename != b.name {
+		b.name, b.relName = p.Filename, rel(b.root, p.Filename)
+	}
+	return &schema.Position{Filename: b.relName, Line: int64(p.Line), Column: int64(p.Column)}
 }
 
 // upper is strcase.ToUpperCamel (FTL's decl and variant names), memoized.

@@ -82,12 +82,12 @@ func (b *builder) data(obj *types.TypeName, ts *typeSpec, st *types.Struct, tr t
 			}
 		}
 	}
-	docs := map[*types.Var]*ast.CommentGroup{}
+	// The doc comment of each struct field, in the order of st's fields:
+	// one per name, one for an embedded field.
+	docs := make([]*ast.CommentGroup, 0, st.NumFields())
 	for _, f := range ts.spec.Type.(*ast.StructType).Fields.List {
-		for _, n := range f.Names {
-			if v, ok := ts.pkg.TypesInfo.Defs[n].(*types.Var); ok {
-				docs[v] = f.Doc
-			}
+		for range max(1, len(f.Names)) {
+			docs = append(docs, f.Doc)
 		}
 	}
 	ok := true
@@ -118,7 +118,7 @@ func (b *builder) data(obj *types.TypeName, ts *typeSpec, st *types.Struct, tr t
 			ok = false
 			continue
 		}
-		f := &schema.Field{Pos: b.position(v.Pos()), Name: name, Comments: comments(docs[v]), Type: typ}
+		f := &schema.Field{Pos: b.position(v.Pos()), Name: name, Comments: comments(docs[i]), Type: typ}
 		// FTL keeps the json tag's name as an alias (used by HTTP ingress).
 		if alias, _, _ := strings.Cut(tag.Get("json"), ","); alias != "" {
 			f.Metadata = append(f.Metadata, &schema.Metadata{Value: &schema.Metadata_Alias{Alias: &schema.MetadataAlias{

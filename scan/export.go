@@ -108,26 +108,37 @@ func Export(ctx context.Context, cfg ExportConfig) (*ExportResult, error) {
 	if _, err := schema.FormatOf(out); err != nil {
 		return nil, err
 	}
+	// The file on disk is read while the scan runs.
+	var old []byte
+	var oldErr error
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		old, oldErr = os.ReadFile(out)
+	}()
 	res, data, err := scanProject(ctx, p, cfg.Env, out)
+	<-read
 	if err != nil {
 		return nil, err
 	}
+	missing := errors.Is(oldErr, fs.ErrNotExist)
+	if oldErr != nil && !missing {
+		return nil, oldErr
+	}
 	r := &ExportResult{Path: out, Display: rel(p.Root, out), Counts: countDecls(res.Schema), Notes: res.Notes}
-	if cfg.Check {
-		old, err := os.ReadFile(out)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			r.Stale, r.Missing = true, true
-		case err != nil:
-			return nil, err
-		case !bytes.Equal(old, data):
-			r.Stale = true
+	switch {
+	case !missing && bytes.Equal(old, data):
+		// Up to date; not rewritten, so its mtime stays.
+	case cfg.Check:
+		r.Stale, r.Missing = true, missing
+		if !missing {
 			r.Diff = staleDiff(r.Display, out, old, data, res.Schema)
 		}
-		return r, nil
-	}
-	if r.Written, err = atomicfile.WriteIfChanged(out, data, 0o644); err != nil {
-		return nil, err
+	default:
+		if err := atomicfile.WriteFile(out, data, 0o644); err != nil {
+			return nil, err
+		}
+		r.Written = true
 	}
 	return r, nil
 }
