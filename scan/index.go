@@ -5,8 +5,11 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"maps"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 
 	"golang.org/x/tools/go/packages"
 
@@ -51,17 +54,11 @@ type index struct {
 }
 
 func newIndex(root string, mods []Module, pkgs []*packages.Package) *index {
-	ix := &index{
-		root:      root,
-		pkgs:      map[string]*pkgInfo{},
-		modules:   map[string]*Module{},
-		specs:     map[*types.TypeName]*typeSpec{},
-		constDocs: map[*types.Const]*ast.CommentGroup{},
-		typeDirs:  map[types.Object][]directive{},
-	}
+	ix := emptyIndex(root)
 	for i := range mods {
 		ix.modules[mods[i].Path] = &mods[i]
 	}
+	var infos []*pkgInfo
 	for _, p := range pkgs {
 		m := ix.moduleOf(p.PkgPath)
 		if m == nil {
@@ -70,12 +67,49 @@ func newIndex(root string, mods []Module, pkgs []*packages.Package) *index {
 		ix.fset = p.Fset // one load, one file set
 		info := &pkgInfo{Package: p, module: m}
 		ix.pkgs[p.PkgPath] = info
-		for _, f := range p.Syntax {
-			ix.indexFile(info, f)
-			ix.readDirectives(info, f)
-		}
+		infos = append(infos, info)
+	}
+	// Packages are indexed in parallel, each into its own shard.
+	shards := make([]*index, len(infos))
+	work := make(chan int, len(infos))
+	for i := range infos {
+		work <- i
+	}
+	close(work)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(infos)) {
+		wg.Go(func() {
+			for i := range work {
+				sh := emptyIndex(root)
+				sh.fset = ix.fset
+				for _, f := range infos[i].Syntax {
+					sh.indexFile(infos[i], f)
+					sh.readDirectives(infos[i], f)
+				}
+				shards[i] = sh
+			}
+		})
+	}
+	wg.Wait()
+	for _, sh := range shards {
+		maps.Copy(ix.specs, sh.specs)
+		maps.Copy(ix.constDocs, sh.constDocs)
+		maps.Copy(ix.typeDirs, sh.typeDirs)
+		ix.verbs = append(ix.verbs, sh.verbs...)
+		ix.diags = append(ix.diags, sh.diags...)
 	}
 	return ix
+}
+
+func emptyIndex(root string) *index {
+	return &index{
+		root:      root,
+		pkgs:      map[string]*pkgInfo{},
+		modules:   map[string]*Module{},
+		specs:     map[*types.TypeName]*typeSpec{},
+		constDocs: map[*types.Const]*ast.CommentGroup{},
+		typeDirs:  map[types.Object][]directive{},
+	}
 }
 
 // indexFile records the package-level type and constant declarations of f.

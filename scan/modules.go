@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 	"golang.org/x/mod/modfile"
@@ -79,10 +80,28 @@ func FindModules(p *project.Project) (mods []Module, notes []string, err error) 
 	slices.Sort(dirs)
 	dirs = slices.Compact(dirs) // module-dirs may overlap
 
+	// Reading the files of many modules is worth doing in parallel.
+	type read struct {
+		m    Module
+		note string
+		err  error
+	}
+	reads := make([]read, len(dirs))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
+	for i, dir := range dirs {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			reads[i].m, reads[i].note, reads[i].err = readModule(p.Root, dir)
+		})
+	}
+	wg.Wait()
+
 	var list diag.List
 	byName := map[string]string{} // module name -> its ftl.toml, relative
-	for _, dir := range dirs {
-		m, note, err := readModule(p.Root, dir)
+	for i, dir := range dirs {
+		m, note, err := reads[i].m, reads[i].note, reads[i].err
 		switch {
 		case err != nil:
 			var dl diag.List

@@ -16,7 +16,7 @@ type moduleKey struct{ realm, module string }
 // package per module could not import its way around one.
 func (v *validator) checkModuleCycles(s *Schema) {
 	var order []moduleKey
-	deps := map[moduleKey][]moduleKey{}
+	var mods []*Module
 	pos := map[moduleKey]scope{}
 	for _, r := range s.GetRealms() {
 		ri := v.realms[r.GetName()]
@@ -30,9 +30,15 @@ func (v *validator) checkModuleCycles(s *Schema) {
 			}
 			k := moduleKey{r.GetName(), m.GetName()}
 			order = append(order, k)
+			mods = append(mods, m)
 			pos[k] = c.in(m.GetPos(), "module "+show(m.GetName()))
-			deps[k] = moduleDeps(k, m)
 		}
+	}
+	found := make([][]moduleKey, len(order))
+	parallel(len(order), func(i int) { found[i] = moduleDeps(order[i], mods[i]) })
+	deps := map[moduleKey][]moduleKey{}
+	for i, k := range order {
+		deps[k] = found[i]
 	}
 	reported := map[moduleKey]bool{}
 	for _, start := range order {
