@@ -42,7 +42,7 @@ func (b *builder) typeAlias(obj *types.TypeName, ts *typeSpec, tr trail) *schema
 		if goMap == nil {
 			a.Metadata = append(a.Metadata, typeMap("go", native))
 		}
-		a.Type = &schema.Type{Value: &schema.Type_Any{Any: &schema.Any{}}}
+		a.Type = anyType()
 		return &schema.Decl{Value: &schema.Decl_TypeAlias{TypeAlias: a}}
 	}
 	a.Type = b.typeOf(ts.pkg.TypesInfo.TypeOf(ts.spec.Type), ts.spec.Type.Pos(), tr)

@@ -29,6 +29,7 @@ type builder struct {
 	uppers, lowers map[string]string
 	file           *token.File // of the last position: the next is likely in it too
 	name, relName  string      // the last position's file name, and relative to the root
+	positions      []schema.Position
 }
 
 // closure is every decl reached so far.
@@ -132,7 +133,14 @@ func (b *builder) position(pos token.Pos) *schema.Position {
 	if p.Filename != b.name {
 		b.name, b.relName = p.Filename, rel(b.root, p.Filename)
 	}
-	return &schema.Position{Filename: b.relName, Line: int64(p.Line), Column: int64(p.Column)}
+	// Positions, one per decl, field and variant, are allocated in slabs.
+	// A slab is never grown (a message must not move once in use): a full
+	// one is left to its messages and a new one started.
+	if len(b.positions) == cap(b.positions) {
+		b.positions = make([]schema.Position, 0, 256)
+	}
+	b.positions = append(b.positions, schema.Position{Filename: b.relName, Line: int64(p.Line), Column: int64(p.Column)})
+	return &b.positions[len(b.positions)-1]
 }
 
 // upper is strcase.ToUpperCamel (FTL's decl and variant names), memoized.

@@ -113,7 +113,7 @@ func (b *builder) data(obj *types.TypeName, ts *typeSpec, st *types.Struct, tr t
 			}
 			name = t
 		}
-		typ := b.typeOf(v.Type(), v.Pos(), tr.then("."+name))
+		typ := b.typeOf(v.Type(), v.Pos(), tr.then(".", name))
 		if typ == nil {
 			ok = false
 			continue
@@ -155,9 +155,9 @@ func (b *builder) valueEnum(obj *types.TypeName, ts *typeSpec, basic *types.Basi
 	}
 	switch basic.Kind() {
 	case types.String:
-		e.Type = &schema.Type{Value: &schema.Type_String_{String_: &schema.String{}}}
+		e.Type = stringType()
 	case types.Int:
-		e.Type = &schema.Type{Value: &schema.Type_Int{Int: &schema.Int{}}}
+		e.Type = intType()
 	default:
 		b.errorf(ts.spec.Name.Pos(), "%s: value enum %s is a %s; a value enum is a string or int type", tr, obj.Name(), basic.Name())
 		return nil
@@ -240,7 +240,7 @@ func (b *builder) typeEnum(obj *types.TypeName, ts *typeSpec, iface *types.Inter
 func (b *builder) typeEnumVariant(enum, vt *types.TypeName, tr trail) *schema.EnumVariant {
 	vts := b.specs[vt]
 	name := b.upper(vt.Name())
-	vtr := tr.then("." + name)
+	vtr := tr.then(".", name)
 	if !vt.Exported() {
 		b.errorf(vt.Pos(), "%s: variant %s of type enum %s must be exported", tr, vt.Name(), enum.Name())
 		return nil

@@ -27,33 +27,42 @@ const (
 // "verb withdraw: request balance.WithdrawRequest.meta.owner". It names the
 // first decl the path enters (after any containers: "[]balance.Entry");
 // later decls are implied by the field names.
+//
+// Trails are made for every field and rendered only for a problem, so the
+// last segment is kept apart (sep, name) rather than concatenated: most
+// fields then cost no allocation.
 type trail struct {
-	verb  string // schema name of the verb
-	root  string // "request" or "response"
-	rest  string // containers, the first decl, then fields and containers
-	named bool   // rest holds a decl name
+	verb      string // schema name of the verb
+	root      string // "request" or "response"
+	rest      string // containers, the first decl, then fields and containers
+	sep, name string // the last segment, not yet appended to rest
+	named     bool   // rest holds a decl name
 }
 
 func (t trail) String() string {
 	s := "verb " + t.verb + ": " + t.root
-	if t.rest != "" {
-		s += " " + t.rest
+	if p := t.rest + t.sep + t.name; p != "" {
+		s += " " + p
 	}
 	return s
 }
 
-// then appends a path segment (".field", "[]", "{key}", "{value}", "<T>").
-func (t trail) then(seg string) trail {
-	t.rest += seg
+// then appends a path segment: a field (".", name) or a container ("[]",
+// "{key}", "{value}", "<T>", with no name).
+func (t trail) then(sep, name string) trail {
+	if t.sep != "" || t.name != "" {
+		t.rest += t.sep + t.name
+	}
+	t.sep, t.name = sep, name
 	return t
 }
 
-// enter records that the path goes through the decl ref, if it is the
-// first one.
-func (t trail) enter(ref string) trail {
+// enter records that the path goes through the decl module.name, if it is
+// the first one.
+func (t trail) enter(module, name string) trail {
 	if !t.named {
-		t.rest += ref
-		t.named = true
+		t.rest += t.sep + t.name + module + "." + name
+		t.sep, t.name, t.named = "", "", true
 	}
 	return t
 }
@@ -71,36 +80,37 @@ func (b *builder) typeOf(t types.Type, pos token.Pos, tr trail) *schema.Type {
 	case *types.Basic:
 		switch t.Kind() {
 		case types.String:
-			return &schema.Type{Value: &schema.Type_String_{String_: &schema.String{}}}
+			return stringType()
 		case types.Int:
-			return &schema.Type{Value: &schema.Type_Int{Int: &schema.Int{}}}
+			return intType()
 		case types.Bool:
-			return &schema.Type{Value: &schema.Type_Bool{Bool: &schema.Bool{}}}
+			return boolType()
 		case types.Float64:
-			return &schema.Type{Value: &schema.Type_Float{Float: &schema.Float{}}}
+			return floatType()
 		}
 	case *types.Slice:
 		if e, ok := t.Elem().Underlying().(*types.Basic); ok && e.Kind() == types.Byte {
-			return &schema.Type{Value: &schema.Type_Bytes{Bytes: &schema.Bytes{}}}
+			return bytesType()
 		}
-		elem := b.typeOf(t.Elem(), pos, tr.then("[]"))
+		elem := b.typeOf(t.Elem(), pos, tr.then("[]", ""))
 		if elem == nil {
 			return nil
 		}
-		return &schema.Type{Value: &schema.Type_Array{Array: &schema.Array{Element: elem}}}
+		return arrayType(elem)
 	case *types.Map:
-		key := b.typeOf(t.Key(), pos, tr.then("{key}"))
-		value := b.typeOf(t.Elem(), pos, tr.then("{value}"))
+		key := b.typeOf(t.Key(), pos, tr.then("{key}", ""))
+		value := b.typeOf(t.Elem(), pos, tr.then("{value}", ""))
 		if key == nil || value == nil {
 			return nil
 		}
-		return &schema.Type{Value: &schema.Type_Map{Map: &schema.Map{Key: key, Value: value}}}
+		return mapType(key, value)
 	case *types.Interface:
 		if t.Empty() {
-			return &schema.Type{Value: &schema.Type_Any{Any: &schema.Any{}}}
+			return anyType()
 		}
 	case *types.TypeParam:
-		return &schema.Type{Value: &schema.Type_Ref{Ref: &schema.Ref{Name: t.Obj().Name()}}}
+		typ, _ := refType("", t.Obj().Name())
+		return typ
 	case *types.Named:
 		return b.namedType(t, pos, tr)
 	}
@@ -119,16 +129,16 @@ func (b *builder) namedType(t *types.Named, pos token.Pos, tr trail) *schema.Typ
 	path := obj.Pkg().Path()
 	switch path + "." + obj.Name() {
 	case "time.Time":
-		return &schema.Type{Value: &schema.Type_Time{Time: &schema.Time{}}}
+		return timeType()
 	case ftlPackage + ".Unit", realmRuntimePackage + ".Unit":
-		return &schema.Type{Value: &schema.Type_Unit{Unit: &schema.Unit{}}}
+		return unitType()
 	case ftlPackage + ".Option", realmRuntimePackage + ".Option":
 		if t.TypeArgs().Len() == 1 {
 			inner := b.typeOf(t.TypeArgs().At(0), pos, tr)
 			if inner == nil {
 				return nil
 			}
-			return &schema.Type{Value: &schema.Type_Optional{Optional: &schema.Optional{Type: inner}}}
+			return optionalType(inner)
 		}
 	}
 	if b.moduleOf(path) != nil {
@@ -156,26 +166,25 @@ func (b *builder) declRef(obj *types.TypeName, args *types.TypeList, pos token.P
 		b.errorf(pos, "%s: type %s is not exported; a type in a realm's API must be", tr, b.typeString(obj.Type()))
 		return nil
 	}
-	inner := tr.enter(m.Name + "." + name)
+	inner := tr.enter(m.Name, name)
 	if !b.ensureDecl(obj, inner) {
 		return nil
 	}
-	ref := &schema.Ref{Module: m.Name, Name: name}
+	typ, ref := refType(m.Name, name)
 	var params *types.TypeParamList
 	if n, ok := obj.Type().(*types.Named); ok {
 		params = n.TypeParams()
 	}
 	ok := true
 	for i := range args.Len() {
-		seg := "<" + params.At(i).Obj().Name() + ">"
-		a := b.typeOf(args.At(i), pos, inner.then(seg))
+		a := b.typeOf(args.At(i), pos, inner.then("<"+params.At(i).Obj().Name()+">", ""))
 		ok = ok && a != nil
 		ref.TypeParameters = append(ref.TypeParameters, a)
 	}
 	if !ok {
 		return nil
 	}
-	return &schema.Type{Value: &schema.Type_Ref{Ref: ref}}
+	return typ
 }
 
 // externalRealm reports whether path is a package generated for another

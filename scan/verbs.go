@@ -98,7 +98,7 @@ func (b *builder) addVerb(v *verbDecl) {
 // message maps a verb's request or response; a missing one is Unit.
 func (b *builder) message(v *types.Var, tr trail) *schema.Type {
 	if v == nil {
-		return &schema.Type{Value: &schema.Type_Unit{Unit: &schema.Unit{}}}
+		return unitType()
 	}
 	return b.typeOf(v.Type(), v.Pos(), tr)
 }
