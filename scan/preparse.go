@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 )
 
 // parseMode is how the scanner parses Go files: with comments (directives
@@ -23,8 +24,10 @@ const parseMode = parser.AllErrors | parser.ParseComments | parser.SkipObjectRes
 // takes that work off it. The loader's ParseFile hook then hands out the
 // trees, checking that the file it read is the one parsed.
 type preparser struct {
-	fset  *token.FileSet
-	files map[string]*parsedFile // by absolute path; fixed before the load starts
+	fset   *token.FileSet
+	listed chan struct{}          // closed when files is complete
+	files  map[string]*parsedFile // by absolute path
+	all    sync.WaitGroup         // the parsing goroutines
 }
 
 type parsedFile struct {
@@ -34,50 +37,55 @@ type parsedFile struct {
 	err  error
 }
 
-// startPreparse lists the Go files the modules' packages can hold (what
-// ./... would match: no tests, testdata, nested modules, or directories
-// starting with . or _) and starts parsing them in the background.
+// startPreparse starts listing the Go files the modules' packages can hold
+// (what ./... would match: no tests, testdata, nested modules, or
+// directories starting with . or _) and parsing them, in the background.
 // Build constraints are not evaluated, so a few files may be parsed for
 // nothing.
 func startPreparse(mods []Module) *preparser {
-	pp := &preparser{fset: token.NewFileSet(), files: map[string]*parsedFile{}}
-	var paths []string
-	for _, m := range mods {
-		_ = filepath.WalkDir(m.Dir, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return nil // the load reports what matters
-			}
-			name := d.Name()
-			if d.IsDir() {
-				if path != m.Dir && (name == "testdata" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || hasGoMod(path)) {
-					return filepath.SkipDir
+	pp := &preparser{fset: token.NewFileSet(), listed: make(chan struct{}), files: map[string]*parsedFile{}}
+	work := make(chan *parsedFileJob, 64)
+	pp.all.Go(func() {
+		defer close(work)
+		defer close(pp.listed)
+		for _, m := range mods {
+			_ = filepath.WalkDir(m.Dir, func(path string, d fs.DirEntry, err error) error {
+				if err != nil {
+					return nil // the load reports what matters
+				}
+				name := d.Name()
+				if d.IsDir() {
+					if path != m.Dir && (name == "testdata" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || hasGoMod(path)) {
+						return filepath.SkipDir
+					}
+					return nil
+				}
+				if strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go") && !strings.HasPrefix(name, ".") && !strings.HasPrefix(name, "_") {
+					e := &parsedFile{done: make(chan struct{})}
+					pp.files[path] = e
+					work <- &parsedFileJob{path, e}
 				}
 				return nil
-			}
-			if strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go") && !strings.HasPrefix(name, ".") && !strings.HasPrefix(name, "_") {
-				paths = append(paths, path)
-				pp.files[path] = &parsedFile{done: make(chan struct{})}
-			}
-			return nil
-		})
-	}
-	work := make(chan string, len(paths))
-	for _, p := range paths {
-		work <- p
-	}
-	close(work)
+			})
+		}
+	})
 	for range runtime.GOMAXPROCS(0) {
-		go func() {
-			for path := range work {
-				e := pp.files[path]
-				if e.src, e.err = os.ReadFile(path); e.err == nil {
-					e.f, e.err = parser.ParseFile(pp.fset, path, e.src, parseMode)
+		pp.all.Go(func() {
+			for job := range work {
+				e := job.file
+				if e.src, e.err = os.ReadFile(job.path); e.err == nil {
+					e.f, e.err = parser.ParseFile(pp.fset, job.path, e.src, parseMode)
 				}
 				close(e.done)
 			}
-		}()
+		})
 	}
 	return pp
+}
+
+type parsedFileJob struct {
+	path string
+	file *parsedFile
 }
 
 func hasGoMod(dir string) bool {
@@ -88,6 +96,7 @@ func hasGoMod(dir string) bool {
 // parseFile is the loader's ParseFile hook: the tree parsed in advance when
 // it is of the same bytes, else a fresh parse.
 func (pp *preparser) parseFile(fset *token.FileSet, filename string, src []byte) (*ast.File, error) {
+	<-pp.listed
 	if e := pp.files[filename]; e != nil && fset == pp.fset {
 		<-e.done
 		if e.err == nil && bytes.Equal(e.src, src) {
@@ -97,10 +106,6 @@ func (pp *preparser) parseFile(fset *token.FileSet, filename string, src []byte)
 	return parser.ParseFile(fset, filename, src, parseMode)
 }
 
-// wait blocks until every background parse is done, so that none outlives
-// the load.
-func (pp *preparser) wait() {
-	for _, e := range pp.files {
-		<-e.done
-	}
-}
+// wait blocks until the background work is done, so that none outlives the
+// load.
+func (pp *preparser) wait() { pp.all.Wait() }

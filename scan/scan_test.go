@@ -3,10 +3,14 @@ package scan
 import (
 	"context"
 	"flag"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/ftlrealm/ftl-gen-realm/internal/project"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
@@ -52,4 +56,104 @@ func checkGolden(t *testing.T, path string, got []byte) {
 	if string(got) != string(want) {
 		t.Errorf("%s is stale (go test ./scan -update rewrites it); got:\n%s", path, got)
 	}
+}
+
+// Builders working in parallel produce exactly the schema one builder does.
+func TestParallelBuild(t *testing.T) {
+	t.Setenv("FTL_CONFIG", "")
+	root := generateProject(t, 6, 5)
+	p, err := project.Find(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mods, _, err := FindModules(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkgs, err := load(context.Background(), p.Root, mods, testEnv())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := newIndex(p.Root, mods, pkgs)
+	var texts []string
+	for _, workers := range []int{1, 4} {
+		decls, diags := build(ix, workers)
+		if len(diags) > 0 {
+			t.Fatal(diags)
+		}
+		data, err := schema.Marshal(assemble(ix, p, mods, decls), schema.FormatText)
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts = append(texts, string(data))
+	}
+	if texts[0] != texts[1] {
+		t.Error("a parallel build differs from a serial one")
+	}
+	if n := strings.Count(texts[0], "verb: {"); n != 30 {
+		t.Errorf("%d verbs, want 30", n)
+	}
+}
+
+// A type reached by several verbs, whose problems are found by whichever
+// builder gets there first, is reported with the path of the first verb
+// in order, every time.
+func TestErrorsAreDeterministic(t *testing.T) {
+	t.Setenv("FTL_CONFIG", "")
+	files := map[string]string{}
+	for _, m := range []string{"alpha", "beta", "gamma"} {
+		var b strings.Builder
+		fmt.Fprintf(&b, "package %s\n\nimport (\n\t\"context\"\n\n\t\"ftl/shared\"\n)\n\n", m)
+		for i := range 4 {
+			fmt.Fprintf(&b, "//ftl:verb export:realm\nfunc V%d(ctx context.Context, req shared.Bad) error { return nil }\n\n", i)
+		}
+		files[m+"/"+m+".go"] = b.String()
+	}
+	files["shared/shared.go"] = "package shared\n\n// Bad has a pointer.\ntype Bad struct {\n\tP *int\n}\n"
+	root := writeProject(t, files)
+	want := "shared/shared.go:5:2: verb v0: request shared.Bad.p: unsupported type *int"
+	for range 5 {
+		_, err := Scan(context.Background(), Config{Dir: root, Env: testEnv()})
+		if err == nil || err.Error() != want {
+			t.Fatalf("got %v, want %s", err, want)
+		}
+	}
+}
+
+// The user's go.work is read, never written, and nothing is left behind.
+func TestUserGoWorkUntouched(t *testing.T) {
+	t.Setenv("FTL_CONFIG", "")
+	files := balanceFile(`
+//ftl:verb export:realm
+func Ping(ctx context.Context) error { return nil }
+`)
+	work := "go 1.24\n\nuse ./balance\n"
+	files["go.work"] = work
+	root := writeProject(t, files)
+	before := listFiles(t, root)
+	if _, err := Scan(context.Background(), Config{Dir: root, Env: testEnv()}); err != nil {
+		t.Fatal(err)
+	}
+	if got := listFiles(t, root); got != before {
+		t.Errorf("files changed:\n%s\nwant:\n%s", got, before)
+	}
+	if data, _ := os.ReadFile(filepath.Join(root, "go.work")); string(data) != work {
+		t.Errorf("go.work is now %q", data)
+	}
+}
+
+func listFiles(t *testing.T, root string) string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			info, _ := d.Info()
+			out = append(out, fmt.Sprintf("%s %d %v", rel(root, path), info.Size(), info.ModTime().UnixNano()))
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(out, "\n")
 }
