@@ -157,3 +157,45 @@ func listFiles(t *testing.T, root string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// A realm served from plain Go may use ftl-gen-realm's own runtime types,
+// which encode as FTL's: ftlrealm.Option is T?, ftlrealm.Unit is Unit.
+func TestRealmRuntimeTypes(t *testing.T) {
+	t.Setenv("FTL_CONFIG", "")
+	repo, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := os.ReadFile(filepath.Join(repo, "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := writeProject(t, map[string]string{
+		"balance/go.mod": "module ftl/balance\n\ngo 1.26.0\n\nrequire github.com/ftlrealm/ftl-gen-realm v0.0.0\n\nreplace github.com/ftlrealm/ftl-gen-realm => " + repo + "\n",
+		"balance/go.sum": string(sum),
+		"balance/balance.go": `package balance
+
+import (
+	"context"
+
+	"github.com/ftlrealm/ftl-gen-realm/runtime/ftlrealm"
+)
+
+type Req struct {
+	Memo    ftlrealm.Option[string]
+	Nothing ftlrealm.Unit
+}
+
+//ftl:verb export:realm
+func Withdraw(ctx context.Context, req Req) (ftlrealm.Option[int], error) { return ftlrealm.None[int](), nil }
+`,
+	})
+	res, err := Scan(context.Background(), Config{Dir: root, Env: testEnv()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "    export realm data Req {\n      memo String?\n      nothing Unit\n    }\n  \n    export realm verb withdraw(balance.Req) Int?\n"
+	if got := schema.Print(res.Schema); !strings.Contains(got, want) {
+		t.Errorf("got:\n%s\nwant it to hold:\n%s", got, want)
+	}
+}

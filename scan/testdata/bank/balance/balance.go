@@ -90,6 +90,7 @@ type WithdrawRequest struct {
 	Rate     float64
 	Urgent   bool
 	Meta     money.Meta
+	Nothing  ftl.Unit
 	internal string // unexported: not on the wire, not in the schema
 }
 
