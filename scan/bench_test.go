@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"golang.org/x/tools/go/packages"
-
-	"github.com/ftlrealm/ftl-gen-realm/internal/project"
 )
 
 // generateProject writes a realm of modules FTL modules with verbs
@@ -92,14 +90,7 @@ func BenchmarkExport(b *testing.B) {
 	if _, err := Export(ctx, cfg); err != nil {
 		b.Fatal(err)
 	}
-	p, err := project.Find(root)
-	if err != nil {
-		b.Fatal(err)
-	}
-	mods, _, err := FindModules(p)
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, mods, _ := loadProject(b, root)
 	w, err := newWorkspace(mods, env)
 	if err != nil {
 		b.Fatal(err)

@@ -71,14 +71,7 @@ func (ix *index) readDirectives(pkg *pkgInfo, file *ast.File) {
 				attached[d.Doc] = attachment{node: d, tok: d.Tok}
 			}
 			for _, s := range d.Specs {
-				var doc *ast.CommentGroup
-				switch s := s.(type) {
-				case *ast.TypeSpec:
-					doc = s.Doc
-				case *ast.ValueSpec:
-					doc = s.Doc
-				}
-				if doc != nil {
+				if doc := ownDoc(s); doc != nil {
 					attached[doc] = attachment{node: s, tok: d.Tok}
 				}
 			}

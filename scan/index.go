@@ -140,17 +140,22 @@ func (ix *index) indexFile(pkg *pkgInfo, f *ast.File) {
 // specDoc is a spec's doc comment, or its declaration's when the
 // declaration holds only that spec (`// Doc\ntype T ...`).
 func specDoc(gd *ast.GenDecl, s ast.Spec) *ast.CommentGroup {
-	var doc *ast.CommentGroup
-	switch s := s.(type) {
-	case *ast.TypeSpec:
-		doc = s.Doc
-	case *ast.ValueSpec:
-		doc = s.Doc
-	}
+	doc := ownDoc(s)
 	if doc == nil && !gd.Lparen.IsValid() {
 		doc = gd.Doc
 	}
 	return doc
+}
+
+// ownDoc is the doc comment written on a type or value spec itself.
+func ownDoc(s ast.Spec) *ast.CommentGroup {
+	switch s := s.(type) {
+	case *ast.TypeSpec:
+		return s.Doc
+	case *ast.ValueSpec:
+		return s.Doc
+	}
+	return nil
 }
 
 // moduleOf returns the realm module holding the package at path, or nil.

@@ -1,10 +1,15 @@
 package scan
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/tools/go/packages"
+
+	"github.com/ftlrealm/ftl-gen-realm/internal/project"
 )
 
 // stubDir is the stand-in for github.com/block/ftl (see testdata/ftlstub).
@@ -93,4 +98,23 @@ func withRealmClient(body, via string) map[string]string {
 		files["balance/go.mod"] = "module ftl/balance\n\ngo 1.24\n\nrequire ftl/realm/ledger v0.0.0\n\nreplace ftl/realm/ledger => ../.ftl/go/realm/ledger\n"
 	}
 	return files
+}
+
+// loadProject finds the project at root and its modules, and loads their
+// packages as Scan does.
+func loadProject(tb testing.TB, root string) (*project.Project, []Module, []*packages.Package) {
+	tb.Helper()
+	p, err := project.Find(root)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	mods, _, err := FindModules(p)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	pkgs, err := load(context.Background(), p.Root, mods, testEnv())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p, mods, pkgs
 }

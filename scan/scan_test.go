@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ftlrealm/ftl-gen-realm/internal/project"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
@@ -61,19 +60,7 @@ func checkGolden(t *testing.T, path string, got []byte) {
 // Builders working in parallel produce exactly the schema one builder does.
 func TestParallelBuild(t *testing.T) {
 	t.Setenv("FTL_CONFIG", "")
-	root := generateProject(t, 6, 5)
-	p, err := project.Find(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mods, _, err := FindModules(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pkgs, err := load(context.Background(), p.Root, mods, testEnv())
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, mods, pkgs := loadProject(t, generateProject(t, 6, 5))
 	ix := newIndex(p.Root, mods, pkgs)
 	var texts []string
 	for _, workers := range []int{1, 4} {

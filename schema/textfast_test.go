@@ -8,6 +8,21 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
+// goldenSchemas reads the golden schemas, which hold every decl and
+// metadata kind.
+func goldenSchemas(t *testing.T) []*Schema {
+	t.Helper()
+	var out []*Schema
+	for _, name := range []string{"everything.txtpb", "upstream.txtpb"} {
+		s, err := Read(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
 // reflective encodes s with the fast path off.
 func reflective(s *Schema) []byte {
 	textFastPath = false
@@ -20,15 +35,7 @@ func reflective(s *Schema) []byte {
 // shapes (set oneofs holding nil, empty and nil list elements, zero
 // values, unknown enum numbers), and for random schemas.
 func TestTextFastPath(t *testing.T) {
-	var cases []*Schema
-	for _, name := range []string{"everything.txtpb", "upstream.txtpb"} {
-		s, err := Read(filepath.Join("testdata", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cases = append(cases, s)
-	}
-	cases = append(cases, &Schema{Realms: []*Realm{{Name: "r", Modules: []*Module{
+	cases := append(goldenSchemas(t), &Schema{Realms: []*Realm{{Name: "r", Modules: []*Module{
 		{Name: "m", Comments: []string{"", "x"}, Decls: []*Decl{
 			{}, {Value: &Decl_Data{}}, {Value: &Decl_Verb{Verb: &Verb{Visibility: 7, Request: &Type{}, Response: &Type{Value: &Type_Int{}}}}},
 			{Value: &Decl_Enum{Enum: &Enum{Variants: []*EnumVariant{{}, {Value: &Value{}}, {Value: &Value{Value: &Value_IntValue{IntValue: &IntValue{Value: -3}}}}}}}},
@@ -122,14 +129,7 @@ func scalar(r *rand.Rand, fd protoreflect.FieldDescriptor) protoreflect.Value {
 // eachRef finds the same refs in the same order with and without its fast
 // path (the goldens hold refs in every place one can be).
 func TestRefFastPath(t *testing.T) {
-	var cases []*Schema
-	for _, name := range []string{"everything.txtpb", "upstream.txtpb"} {
-		s, err := Read(filepath.Join("testdata", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cases = append(cases, s)
-	}
+	cases := goldenSchemas(t)
 	r := rand.New(rand.NewPCG(5, 6))
 	for range 300 {
 		cases = append(cases, randomSchema(r))
