@@ -177,17 +177,32 @@ func assemble(ix *index, p *project.Project, mods []Module, byModule map[string]
 		if len(decls) == 0 {
 			continue
 		}
-		slices.SortFunc(decls, func(x, y *schema.Decl) int {
-			return cmp.Or(
-				cmp.Compare(declRank[schema.DeclKind(x)], declRank[schema.DeclKind(y)]),
-				strings.Compare(schema.DeclName(x), schema.DeclName(y)),
-				comparePos(schema.DeclPos(x), schema.DeclPos(y)),
-			)
-		})
+		sortDecls(decls)
 		doc, pos := ix.moduleDoc(&mods[i])
 		realm.Modules = append(realm.Modules, &schema.Module{Pos: pos, Comments: doc, Name: mods[i].Name, Decls: decls})
 	}
 	return &schema.Schema{Realms: []*schema.Realm{realm}}
+}
+
+// sortDecls sorts decls by kind, name and position, the keys computed
+// once per decl.
+func sortDecls(decls []*schema.Decl) {
+	type keyed struct {
+		rank int
+		name string
+		pos  *schema.Position
+		decl *schema.Decl
+	}
+	keys := make([]keyed, len(decls))
+	for i, d := range decls {
+		keys[i] = keyed{declRank[schema.DeclKind(d)], schema.DeclName(d), schema.DeclPos(d), d}
+	}
+	slices.SortFunc(keys, func(x, y keyed) int {
+		return cmp.Or(cmp.Compare(x.rank, y.rank), strings.Compare(x.name, y.name), comparePos(x.pos, y.pos))
+	})
+	for i, k := range keys {
+		decls[i] = k.decl
+	}
 }
 
 func comparePos(a, b *schema.Position) int {
