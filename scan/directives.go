@@ -55,8 +55,8 @@ const (
 var lookalike = regexp.MustCompile(`^//(?:\s+ftl|\s*(?:FTL|Ftl)):([a-z]+)\b`)
 
 // readDirectives reads every FTL directive of a file and records the ones
-// the scanner acts on: realm-exported verbs, and the directives of type and
-// const declarations. Lookalikes, unknown names, bad //ftl:verb arguments,
+// the scanner acts on: realm-exported verbs, and the directives of type
+// declarations. Lookalikes, unknown names, bad //ftl:verb arguments,
 // duplicates and misplaced realm exports are reported.
 func (ix *index) readDirectives(pkg *pkgInfo, file *ast.File) {
 	attached := map[*ast.CommentGroup]attachment{}

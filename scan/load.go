@@ -19,7 +19,10 @@ import (
 // loadMode is what the scanner needs from go/packages: the names, syntax and
 // full type information of the modules' own packages. Dependencies are
 // type-checked from export data (no NeedDeps), which is what keeps a load of
-// many modules cheap.
+// many modules cheap; NeedFiles and NeedImports would only add fields the
+// scanner does not read (the loader links the packages it loads from source
+// to each other either way, so a type of ftl/ledger seen from ftl/balance
+// is the one declared in ledger's source).
 const loadMode = packages.NeedName | packages.NeedSyntax | packages.NeedTypes | packages.NeedTypesInfo
 
 // workspace is a temporary go.work listing every module of the realm, so
@@ -37,10 +40,12 @@ type workspace struct {
 //
 // Uses and replaces from the go.work files that govern the modules (GOWORK,
 // else the nearest go.work above each module) are carried over, so that
-// imports those files resolve — the generated clients of other realms
-// (.ftl/go/realm/<name>), FTL's builtin stubs — still resolve. A used
-// directory that holds one of the realm's own modules (such as FTL's stub of
-// it under .ftl/go/modules) is left out: the real module takes its place.
+// what those files make importable — the generated clients of other realms
+// (.ftl/go/realm/<name>), FTL's builtin stubs — still is. A used directory
+// that holds one of the realm's own modules (such as FTL's stub of it under
+// .ftl/go/modules) is left out: the real module takes its place. The go
+// line is the highest of all the modules' (a go.work must not be older
+// than a module it uses), at least 1.22.
 func newWorkspace(mods []Module, env []string) (*workspace, error) {
 	if env == nil {
 		env = os.Environ()
