@@ -14,12 +14,8 @@ import (
 // +typemap go naming the native type (implied when no //ftl:typemap go
 // gives it; one that does must name the same type).
 func (b *builder) typeAlias(obj *types.TypeName, ts *typeSpec, tr trail) *schema.Decl {
-	a := &schema.TypeAlias{
-		Pos:        b.position(ts.spec.Name.Pos()),
-		Comments:   comments(ts.doc),
-		Visibility: schema.Visibility_VISIBILITY_SCOPE_REALM,
-		Name:       b.upper(obj.Name()),
-	}
+	at, doc, aliasName := b.head(obj, ts)
+	a := &schema.TypeAlias{Pos: at, Comments: doc, Visibility: schema.Visibility_VISIBILITY_SCOPE_REALM, Name: aliasName}
 	var goMap *directive
 	for _, d := range b.typeDirs[obj] {
 		if d.name != "typemap" {

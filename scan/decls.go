@@ -69,12 +69,8 @@ func (b *builder) buildDecl(obj *types.TypeName, tr trail) *schema.Decl {
 }
 
 func (b *builder) data(obj *types.TypeName, ts *typeSpec, st *types.Struct, tr trail) *schema.Decl {
-	d := &schema.Data{
-		Pos:        b.position(ts.spec.Name.Pos()),
-		Comments:   comments(ts.doc),
-		Visibility: schema.Visibility_VISIBILITY_SCOPE_REALM,
-		Name:       b.upper(obj.Name()),
-	}
+	at, doc, dataName := b.head(obj, ts)
+	d := &schema.Data{Pos: at, Comments: doc, Visibility: schema.Visibility_VISIBILITY_SCOPE_REALM, Name: dataName}
 	if ts.spec.TypeParams != nil {
 		for _, f := range ts.spec.TypeParams.List {
 			for _, n := range f.Names {
@@ -133,6 +129,12 @@ func (b *builder) data(obj *types.TypeName, ts *typeSpec, st *types.Struct, tr t
 	return &schema.Decl{Value: &schema.Decl_Data{Data: d}}
 }
 
+// head is what the decl of a type carries from its declaration: the
+// position of its name, its doc comment, and its schema name.
+func (b *builder) head(obj *types.TypeName, ts *typeSpec) (*schema.Position, []string, string) {
+	return b.position(ts.spec.Name.Pos()), comments(ts.doc), b.upper(obj.Name())
+}
+
 // enumConsts returns the package-level constants of exactly type obj, the
 // variants of a value enum, in name order.
 func (b *builder) enumConsts(obj *types.TypeName) []*types.Const {
@@ -147,12 +149,8 @@ func (b *builder) enumConsts(obj *types.TypeName) []*types.Const {
 }
 
 func (b *builder) valueEnum(obj *types.TypeName, ts *typeSpec, basic *types.Basic, tr trail) *schema.Decl {
-	e := &schema.Enum{
-		Pos:        b.position(ts.spec.Name.Pos()),
-		Comments:   comments(ts.doc),
-		Visibility: schema.Visibility_VISIBILITY_SCOPE_REALM,
-		Name:       b.upper(obj.Name()),
-	}
+	at, doc, enumName := b.head(obj, ts)
+	e := &schema.Enum{Pos: at, Comments: doc, Visibility: schema.Visibility_VISIBILITY_SCOPE_REALM, Name: enumName}
 	switch basic.Kind() {
 	case types.String:
 		e.Type = stringType()
@@ -205,12 +203,8 @@ func (b *builder) typeEnum(obj *types.TypeName, ts *typeSpec, iface *types.Inter
 			return nil
 		}
 	}
-	e := &schema.Enum{
-		Pos:        b.position(pos),
-		Comments:   comments(ts.doc),
-		Visibility: schema.Visibility_VISIBILITY_SCOPE_REALM,
-		Name:       b.upper(obj.Name()),
-	}
+	at, doc, enumName := b.head(obj, ts)
+	e := &schema.Enum{Pos: at, Comments: doc, Visibility: schema.Visibility_VISIBILITY_SCOPE_REALM, Name: enumName}
 	ok := true
 	scope := obj.Pkg().Scope()
 	for _, name := range scope.Names() {
