@@ -180,19 +180,26 @@ func governingWorkFiles(mods []Module, env []string) []string {
 	default:
 		return []string{gowork}
 	}
+	// Modules share parent directories; each is looked at once.
+	found := map[string]string{} // directory -> the go.work governing it, or ""
+	var governing func(dir string) string
+	governing = func(dir string) string {
+		if f, ok := found[dir]; ok {
+			return f
+		}
+		f := ""
+		if info, err := os.Stat(filepath.Join(dir, "go.work")); err == nil && !info.IsDir() {
+			f = filepath.Join(dir, "go.work")
+		} else if parent := filepath.Dir(dir); parent != dir {
+			f = governing(parent)
+		}
+		found[dir] = f
+		return f
+	}
 	var files []string
 	for _, m := range mods {
-		for d := m.Dir; ; d = filepath.Dir(d) {
-			path := filepath.Join(d, "go.work")
-			if info, err := os.Stat(path); err == nil && !info.IsDir() {
-				if !slices.Contains(files, path) {
-					files = append(files, path)
-				}
-				break
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
+		if f := governing(m.Dir); f != "" && !slices.Contains(files, f) {
+			files = append(files, f)
 		}
 	}
 	slices.Sort(files)
