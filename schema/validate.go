@@ -3,8 +3,11 @@ package schema
 import (
 	"fmt"
 	"go/token"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
@@ -150,6 +153,9 @@ func filename(p *Position) string {
 // plain type syntax, quoted when it holds anything else (a newline in a
 // name must not break the one-diagnostic-per-line output).
 func show(s string) string {
+	if plainSyntax(s) {
+		return s
+	}
 	if s == "" || strings.ContainsFunc(s, func(r rune) bool {
 		return !(r < unicode.MaxASCII && (r == '_' || r == ' ' || r == '.' || r == '@' || r == ',' || r == '?' || r == ':' ||
 			strings.ContainsRune("<>[]{}", r) || '0' <= r && r <= '9' || unicode.IsLetter(r)))
@@ -157,6 +163,19 @@ func show(s string) string {
 		return strconv.Quote(s)
 	}
 	return s
+}
+
+// plainSyntax is show's fast path: s is non-empty ASCII type syntax.
+func plainSyntax(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("_ .@,?:<>[]{}", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return s != ""
 }
 
 // index records every realm, module and decl by name, reporting bad and
@@ -236,18 +255,50 @@ func (v *validator) checkComments(c scope, comments []string) {
 func (v *validator) checkRealm(ri *realmInfo) {
 	c := scope{realm: ri, pos: v.root}.in(ri.realm.GetPos(), "realm "+show(ri.realm.GetName()))
 	// A duplicate module is checked too: its refs can be wrong as well.
-	for _, m := range ri.realm.GetModules() {
+	// Modules are checked in parallel, each by a validator of its own that
+	// shares the (by now read-only) index; result sorts what they found.
+	mods := ri.realm.GetModules()
+	found := make([]diag.List, len(mods))
+	parallel(len(mods), func(i int) {
+		m := mods[i]
+		mv := &validator{realms: v.realms, root: v.root}
 		mc := c.in(m.GetPos(), "module "+show(m.GetName()))
 		if m.GetBuiltin() && m.GetName() != "builtin" {
-			v.errorf(mc, "module %s is marked builtin; only the module named builtin may be", show(m.GetName()))
+			mv.errorf(mc, "module %s is marked builtin; only the module named builtin may be", show(m.GetName()))
 		}
-		v.checkComments(mc, m.GetComments())
-		v.checkMetadata(mc, "module "+show(m.GetName()), placeModule, m.GetMetadata())
+		mv.checkComments(mc, m.GetComments())
+		mv.checkMetadata(mc, "module "+show(m.GetName()), placeModule, m.GetMetadata())
 		for _, d := range m.GetDecls() {
-			v.checkDecl(mc, d)
+			mv.checkDecl(mc, d)
 		}
+		found[i] = mv.diags
+	})
+	for _, d := range found {
+		v.diags = append(v.diags, d...)
 	}
 	v.checkAliasCycles(c, ri)
+}
+
+// parallel calls f(0) ... f(n-1), on as many goroutines as there are
+// processors.
+func parallel(n int, f func(i int)) {
+	workers := min(n, runtime.GOMAXPROCS(0))
+	if workers <= 1 {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				f(i)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func (v *validator) checkDecl(c scope, d *Decl) {

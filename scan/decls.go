@@ -1,0 +1,265 @@
+package scan
+
+import (
+	"go/ast"
+	"go/constant"
+	"go/types"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/ftlrealm/ftl-gen-realm/schema"
+)
+
+// buildDecl decides what kind of decl a type is, as FTL does: a struct is
+// data, a sealed interface a type enum, a named string or int type with
+// typed constants a value enum, a type over an external Go type an Any
+// typealias with a +typemap, and anything else a typealias of what it is
+// declared as.
+func (b *builder) buildDecl(obj *types.TypeName, tr trail) *schema.Decl {
+	ts := b.specs[obj]
+	if ts == nil {
+		b.errorf(obj.Pos(), "%s: type %s is declared inside a function; types in a realm's API must be declared at package level", tr, obj.Name())
+		return nil
+	}
+	kind := ""
+	for _, d := range b.typeDirs[obj] {
+		switch d.name {
+		case "data", "enum", "typealias":
+			if kind != "" && kind != d.name {
+				b.errorf(d.pos, "%s: type %s has both //ftl:%s and //ftl:%s", tr, obj.Name(), kind, d.name)
+				return nil
+			}
+			kind = d.name
+		}
+	}
+	_, isStruct := ts.spec.Type.(*ast.StructType)
+	_, isInterface := ts.spec.Type.(*ast.InterfaceType)
+	if ts.spec.TypeParams != nil && !isStruct {
+		b.errorf(ts.spec.Name.Pos(), "%s: generic type %s is not a struct; only data types take type parameters", tr, obj.Name())
+		return nil
+	}
+	under := obj.Type().Underlying()
+	isValueEnum := false
+	if _, ok := under.(*types.Basic); ok && !obj.IsAlias() {
+		isValueEnum = kind == "enum" || len(b.enumConsts(obj)) > 0
+	}
+	switch {
+	case obj.IsAlias():
+	case isStruct:
+		if kind == "enum" || kind == "typealias" {
+			b.errorf(ts.spec.Name.Pos(), "%s: //ftl:%s on struct %s; a struct is data", tr, kind, obj.Name())
+			return nil
+		}
+		return b.data(obj, ts, under.(*types.Struct), tr)
+	case isInterface:
+		return b.typeEnum(obj, ts, under.(*types.Interface), tr)
+	case isValueEnum:
+		return b.valueEnum(obj, ts, under.(*types.Basic), tr)
+	}
+	switch kind {
+	case "data":
+		b.errorf(ts.spec.Name.Pos(), "%s: //ftl:data on type %s, which is not a struct", tr, obj.Name())
+		return nil
+	case "enum":
+		b.errorf(ts.spec.Name.Pos(), "%s: //ftl:enum on type %s; an enum is a string or int type with typed constants, or a sealed interface", tr, obj.Name())
+		return nil
+	}
+	return b.typeAlias(obj, ts, tr)
+}
+
+func (b *builder) data(obj *types.TypeName, ts *typeSpec, st *types.Struct, tr trail) *schema.Decl {
+	at, doc, dataName := b.head(obj, ts)
+	d := &schema.Data{Pos: at, Comments: doc, Visibility: schema.Visibility_VISIBILITY_SCOPE_REALM, Name: dataName}
+	if ts.spec.TypeParams != nil {
+		for _, f := range ts.spec.TypeParams.List {
+			for _, n := range f.Names {
+				d.TypeParameters = append(d.TypeParameters, &schema.TypeParameter{Pos: b.position(n.Pos()), Name: n.Name})
+			}
+		}
+	}
+	// The doc comment of each struct field, in the order of st's fields:
+	// one per name, one for an embedded field.
+	docs := make([]*ast.CommentGroup, 0, st.NumFields())
+	for _, f := range ts.spec.Type.(*ast.StructType).Fields.List {
+		for range max(1, len(f.Names)) {
+			docs = append(docs, f.Doc)
+		}
+	}
+	ok := true
+	for i := range st.NumFields() {
+		v := st.Field(i)
+		if !v.Exported() {
+			continue // not on the wire: the runtime encodes exported fields only
+		}
+		if v.Embedded() {
+			b.errorf(v.Pos(), "%s: embedded field %s is not supported; give the field a name", tr, v.Name())
+			ok = false
+			continue
+		}
+		tag := reflect.StructTag(st.Tag(i))
+		// The wire key, which the schema field name must be: the ftl tag,
+		// else FTL's lowerCamel of the Go name (runtime/ftlrealm/fields.go).
+		name := b.lower(v.Name())
+		if t, _, _ := strings.Cut(tag.Get("ftl"), ","); t != "" {
+			if !schema.ValidIdentifier(t) {
+				b.errorf(v.Pos(), "%s: field %s has ftl tag %q, which is not an identifier", tr, v.Name(), t)
+				ok = false
+				continue
+			}
+			name = t
+		}
+		typ := b.typeOf(v.Type(), v.Pos(), tr.then(".", name))
+		if typ == nil {
+			ok = false
+			continue
+		}
+		f := &schema.Field{Pos: b.position(v.Pos()), Name: name, Comments: comments(docs[i]), Type: typ}
+		// FTL keeps the json tag's name as an alias (used by HTTP ingress).
+		if alias, _, _ := strings.Cut(tag.Get("json"), ","); alias != "" {
+			f.Metadata = append(f.Metadata, &schema.Metadata{Value: &schema.Metadata_Alias{Alias: &schema.MetadataAlias{
+				Kind: schema.AliasKind_ALIAS_KIND_JSON, Alias: alias,
+			}}})
+		}
+		d.Fields = append(d.Fields, f)
+	}
+	if !ok {
+		return nil
+	}
+	return &schema.Decl{Value: &schema.Decl_Data{Data: d}}
+}
+
+// head is what the decl of a type carries from its declaration: the
+// position of its name, its doc comment, and its schema name.
+func (b *builder) head(obj *types.TypeName, ts *typeSpec) (*schema.Position, []string, string) {
+	return b.position(ts.spec.Name.Pos()), comments(ts.doc), b.upper(obj.Name())
+}
+
+// enumConsts returns the package-level constants of exactly type obj, the
+// variants of a value enum, in name order.
+func (b *builder) enumConsts(obj *types.TypeName) []*types.Const {
+	var out []*types.Const
+	scope := obj.Pkg().Scope()
+	for _, name := range scope.Names() {
+		if c, ok := scope.Lookup(name).(*types.Const); ok && types.Identical(c.Type(), obj.Type()) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (b *builder) valueEnum(obj *types.TypeName, ts *typeSpec, basic *types.Basic, tr trail) *schema.Decl {
+	at, doc, enumName := b.head(obj, ts)
+	e := &schema.Enum{Pos: at, Comments: doc, Visibility: schema.Visibility_VISIBILITY_SCOPE_REALM, Name: enumName}
+	switch basic.Kind() {
+	case types.String:
+		e.Type = stringType()
+	case types.Int:
+		e.Type = intType()
+	default:
+		b.errorf(ts.spec.Name.Pos(), "%s: value enum %s is a %s; a value enum is a string or int type", tr, obj.Name(), basic.Name())
+		return nil
+	}
+	consts := b.enumConsts(obj)
+	if len(consts) == 0 {
+		b.errorf(ts.spec.Name.Pos(), "%s: enum %s has no variants; declare constants of type %s", tr, obj.Name(), obj.Name())
+		return nil
+	}
+	ok := true
+	for _, c := range consts {
+		if !c.Exported() {
+			b.errorf(c.Pos(), "%s: enum %s: constant %s must be exported to be a variant", tr, obj.Name(), c.Name())
+			ok = false
+			continue
+		}
+		v := &schema.EnumVariant{Pos: b.position(c.Pos()), Comments: comments(b.constDocs[c]), Name: b.upper(c.Name())}
+		if basic.Kind() == types.String {
+			v.Value = &schema.Value{Value: &schema.Value_StringValue{StringValue: &schema.StringValue{Value: constant.StringVal(c.Val())}}}
+		} else {
+			n, _ := constant.Int64Val(c.Val()) // an int constant fits
+			v.Value = &schema.Value{Value: &schema.Value_IntValue{IntValue: &schema.IntValue{Value: n}}}
+		}
+		e.Variants = append(e.Variants, v)
+	}
+	if !ok {
+		return nil
+	}
+	sortVariants(e.Variants)
+	return &schema.Decl{Value: &schema.Decl_Enum{Enum: e}}
+}
+
+// typeEnum builds a sealed interface's type enum: its variants are the
+// types of the same package that implement it, each carrying its own
+// schema type (a struct variant is a ref to its data).
+func (b *builder) typeEnum(obj *types.TypeName, ts *typeSpec, iface *types.Interface, tr trail) *schema.Decl {
+	pos := ts.spec.Name.Pos()
+	if iface.NumMethods() == 0 {
+		b.errorf(pos, "%s: interface %s has no methods; a type enum is an interface with an unexported marker method", tr, obj.Name())
+		return nil
+	}
+	for m := range iface.Methods() {
+		if m.Exported() {
+			b.errorf(pos, "%s: type enum %s has exported method %s; its methods must be unexported, so that only its package can add variants", tr, obj.Name(), m.Name())
+			return nil
+		}
+	}
+	at, doc, enumName := b.head(obj, ts)
+	e := &schema.Enum{Pos: at, Comments: doc, Visibility: schema.Visibility_VISIBILITY_SCOPE_REALM, Name: enumName}
+	ok := true
+	scope := obj.Pkg().Scope()
+	for _, name := range scope.Names() {
+		vt, isType := scope.Lookup(name).(*types.TypeName)
+		if !isType || vt.IsAlias() {
+			continue
+		}
+		named, isNamed := vt.Type().(*types.Named)
+		if !isNamed || types.IsInterface(named) || named.TypeParams().Len() > 0 || !types.Implements(named, iface) {
+			continue
+		}
+		v := b.typeEnumVariant(obj, vt, tr)
+		ok = ok && v != nil
+		e.Variants = append(e.Variants, v)
+	}
+	switch {
+	case !ok:
+		return nil
+	case len(e.Variants) == 0:
+		b.errorf(pos, "%s: type enum %s has no variants; no type of package %s implements it", tr, obj.Name(), obj.Pkg().Path())
+		return nil
+	}
+	sortVariants(e.Variants)
+	return &schema.Decl{Value: &schema.Decl_Enum{Enum: e}}
+}
+
+func (b *builder) typeEnumVariant(enum, vt *types.TypeName, tr trail) *schema.EnumVariant {
+	vts := b.specs[vt]
+	name := b.upper(vt.Name())
+	vtr := tr.then(".", name)
+	if !vt.Exported() {
+		b.errorf(vt.Pos(), "%s: variant %s of type enum %s must be exported", tr, vt.Name(), enum.Name())
+		return nil
+	}
+	var value *schema.Type
+	if _, isStruct := vts.spec.Type.(*ast.StructType); isStruct {
+		value = b.declRef(vt, nil, vt.Pos(), vtr)
+	} else if _, basic := vt.Type().Underlying().(*types.Basic); basic && len(b.enumConsts(vt)) > 0 {
+		b.errorf(vt.Pos(), "%s: value enum %s cannot be a variant of type enum %s; declare another type for the variant", tr, vt.Name(), enum.Name())
+		return nil
+	} else {
+		value = b.typeOf(vts.pkg.TypesInfo.TypeOf(vts.spec.Type), vts.spec.Type.Pos(), vtr)
+	}
+	if value == nil {
+		return nil
+	}
+	return &schema.EnumVariant{
+		Pos:      b.position(vt.Pos()),
+		Comments: comments(vts.doc),
+		Name:     name,
+		Value:    &schema.Value{Value: &schema.Value_TypeValue{TypeValue: &schema.TypeValue{Value: value}}},
+	}
+}
+
+// sortVariants orders enum variants by name, as FTL's Go runtime does.
+func sortVariants(vs []*schema.EnumVariant) {
+	slices.SortFunc(vs, func(a, b *schema.EnumVariant) int { return strings.Compare(a.GetName(), b.GetName()) })
+}

@@ -1,0 +1,235 @@
+package scan
+
+import (
+	"go/token"
+	"go/types"
+	"strings"
+
+	"github.com/ftlrealm/ftl-gen-realm/schema"
+)
+
+// Packages whose types have a fixed meaning in FTL's schema.
+const (
+	// ftlPackage is FTL's Go runtime, whose Option and Unit are schema types
+	// and whose Config, Secret, DatabaseHandle, TopicHandle and EgressTarget
+	// are verb resources.
+	ftlPackage = "github.com/block/ftl/go-runtime/ftl"
+	// realmRuntimePackage is ftl-gen-realm's runtime. Its Option and Unit
+	// encode exactly as FTL's, so a realm served from plain Go (with
+	// ftlrealm.Handle) may use them in its API too.
+	realmRuntimePackage = "github.com/ftlrealm/ftl-gen-realm/runtime/ftlrealm"
+	// realmPrefix is where ftl-gen-realm generates the clients of external
+	// realms (gen.ImportPrefix): ftl/realm/<realm>/<module>.
+	realmPrefix = "ftl/realm/"
+)
+
+// trail says where the scanner is in a verb's API, for messages:
+// "verb withdraw: request balance.WithdrawRequest.meta.owner". It names the
+// first decl the path enters (after any containers: "[]balance.Entry");
+// later decls are implied by the field names.
+//
+// Trails are made for every field and rendered only for a problem, so the
+// last segment is kept apart (sep, name) rather than concatenated: most
+// fields then cost no allocation.
+type trail struct {
+	verb      string // schema name of the verb
+	root      string // "request" or "response"
+	rest      string // containers, the first decl, then fields and containers
+	sep, name string // the last segment, not yet appended to rest
+	named     bool   // rest holds a decl name
+}
+
+func (t trail) String() string {
+	s := "verb " + t.verb + ": " + t.root
+	if p := t.rest + t.sep + t.name; p != "" {
+		s += " " + p
+	}
+	return s
+}
+
+// then appends a path segment: a field (".", name) or a container ("[]",
+// "{key}", "{value}", "<T>", with no name).
+func (t trail) then(sep, name string) trail {
+	if t.sep != "" || t.name != "" {
+		t.rest += t.sep + t.name
+	}
+	t.sep, t.name = sep, name
+	return t
+}
+
+// enter records that the path goes through the decl module.name, if it is
+// the first one.
+func (t trail) enter(module, name string) trail {
+	if !t.named {
+		t.rest += t.sep + t.name + module + "." + name
+		t.sep, t.name, t.named = "", "", true
+	}
+	return t
+}
+
+// typeOf maps a Go type to its schema type the way FTL's Go runtime does.
+// It returns nil after reporting why when the type cannot be in a realm's
+// API. pos is where the type is written (for the diagnostic).
+func (b *builder) typeOf(t types.Type, pos token.Pos, tr trail) *schema.Type {
+	switch t := t.(type) {
+	case *types.Alias:
+		if obj := t.Obj(); obj.Pkg() != nil && b.moduleOf(obj.Pkg().Path()) != nil {
+			return b.declRef(obj, nil, pos, tr) // a typealias of the realm
+		}
+		return b.typeOf(types.Unalias(t), pos, tr) // any, or an alias elsewhere
+	case *types.Basic:
+		switch t.Kind() {
+		case types.String:
+			return stringType()
+		case types.Int:
+			return intType()
+		case types.Bool:
+			return boolType()
+		case types.Float64:
+			return floatType()
+		}
+	case *types.Slice:
+		if e, ok := t.Elem().Underlying().(*types.Basic); ok && e.Kind() == types.Byte {
+			return bytesType()
+		}
+		elem := b.typeOf(t.Elem(), pos, tr.then("[]", ""))
+		if elem == nil {
+			return nil
+		}
+		return arrayType(elem)
+	case *types.Map:
+		key := b.typeOf(t.Key(), pos, tr.then("{key}", ""))
+		value := b.typeOf(t.Elem(), pos, tr.then("{value}", ""))
+		if key == nil || value == nil {
+			return nil
+		}
+		return mapType(key, value)
+	case *types.Interface:
+		if t.Empty() {
+			return anyType()
+		}
+	case *types.TypeParam:
+		typ, _ := refType("", t.Obj().Name())
+		return typ
+	case *types.Named:
+		return b.namedType(t, pos, tr)
+	}
+	b.errorf(pos, "%s: unsupported type %s", tr, b.typeString(t))
+	return nil
+}
+
+// namedType maps a named (defined) type: FTL's special types, a type of the
+// realm (a ref to its decl), or a type from elsewhere (an error).
+func (b *builder) namedType(t *types.Named, pos token.Pos, tr trail) *schema.Type {
+	obj := t.Obj()
+	if obj.Pkg() == nil { // error, comparable
+		b.errorf(pos, "%s: unsupported type %s", tr, obj.Name())
+		return nil
+	}
+	path := obj.Pkg().Path()
+	switch path + "." + obj.Name() {
+	case "time.Time":
+		return timeType()
+	case ftlPackage + ".Unit", realmRuntimePackage + ".Unit":
+		return unitType()
+	case ftlPackage + ".Option", realmRuntimePackage + ".Option":
+		if t.TypeArgs().Len() == 1 {
+			inner := b.typeOf(t.TypeArgs().At(0), pos, tr)
+			if inner == nil {
+				return nil
+			}
+			return optionalType(inner)
+		}
+	}
+	if b.moduleOf(path) != nil {
+		return b.declRef(obj, t.TypeArgs(), pos, tr)
+	}
+	if realm, ok := externalRealm(path); ok {
+		b.errorf(pos, "%s: type %s.%s is from external realm %s (package %s); a realm's public API must not expose another realm's types",
+			tr, obj.Pkg().Name(), obj.Name(), realm, path)
+		return nil
+	}
+	b.errorf(pos, "%s: unsupported external type %s; declare a //ftl:typealias for it in the module", tr, b.typeString(t))
+	return nil
+}
+
+// declRef returns a ref to the decl of a realm type (a named type or a Go
+// alias declared in one of the modules), building the decl the first time.
+func (b *builder) declRef(obj *types.TypeName, args *types.TypeList, pos token.Pos, tr trail) *schema.Type {
+	if n, ok := obj.Type().(*types.Named); ok {
+		obj = n.Origin().Obj()
+	}
+	obj = b.sourceObject(obj)
+	m := b.moduleOf(obj.Pkg().Path())
+	name := b.upper(obj.Name())
+	if !obj.Exported() {
+		b.errorf(pos, "%s: type %s is not exported; a type in a realm's API must be", tr, b.typeString(obj.Type()))
+		return nil
+	}
+	inner := tr.enter(m.Name, name)
+	if !b.ensureDecl(obj, inner) {
+		return nil
+	}
+	typ, ref := refType(m.Name, name)
+	var params *types.TypeParamList
+	if n, ok := obj.Type().(*types.Named); ok {
+		params = n.TypeParams()
+	}
+	ok := true
+	for i := range args.Len() {
+		a := b.typeOf(args.At(i), pos, inner.then("<"+params.At(i).Obj().Name()+">", ""))
+		ok = ok && a != nil
+		ref.TypeParameters = append(ref.TypeParameters, a)
+	}
+	if !ok {
+		return nil
+	}
+	return typ
+}
+
+// externalRealm reports whether path is a package generated for another
+// realm's clients, and which realm.
+func externalRealm(path string) (string, bool) {
+	rest, ok := strings.CutPrefix(path, realmPrefix)
+	if !ok || rest == "" {
+		return "", false
+	}
+	realm, _, _ := strings.Cut(rest, "/")
+	return realm, true
+}
+
+// typeString renders a Go type for messages: realm types by package name
+// (balance.Meta), others by import path (github.com/google/uuid.UUID).
+func (b *builder) typeString(t types.Type) string {
+	return types.TypeString(t, func(p *types.Package) string {
+		if b.moduleOf(p.Path()) != nil {
+			return p.Name()
+		}
+		return p.Path()
+	})
+}
+
+// isResource reports whether a verb parameter is one FTL injects rather
+// than the request: a config, secret, database, topic or egress handle from
+// FTL's runtime, or a verb client (FTL generates `type WithdrawClient
+// func(...)`, and any named func type is taken as one, as FTL does).
+func isResource(t types.Type) bool {
+	named, ok := types.Unalias(t).(*types.Named)
+	if !ok {
+		return false
+	}
+	if obj := named.Obj(); obj.Pkg() != nil && obj.Pkg().Path() == ftlPackage {
+		switch obj.Name() {
+		case "Config", "Secret", "DatabaseHandle", "TopicHandle", "EgressTarget":
+			return true
+		}
+	}
+	_, isFunc := named.Underlying().(*types.Signature)
+	return isFunc
+}
+
+// isNamed reports whether t is the named type path.name.
+func isNamed(t types.Type, path, name string) bool {
+	n, ok := types.Unalias(t).(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == path && n.Obj().Name() == name
+}
