@@ -116,7 +116,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("--fail-on-breaking changed ftl-project.toml:\n%s", got)
 	}
 	out = mustRun(t, echoRoot, nil, cli, "realm", "update")
-	wantContains(t, "realm update", out, "1 breaking change", "BREAKING verb balance.deposit removed", "field balance.WithdrawResponse.fee added")
+	wantContains(t, "realm update", out, "3 breaking changes, 1 other change", "BREAKING verb balance.deposit removed", "field balance.WithdrawResponse.fee added")
 	goRun(t, echoMod, "generate", "./...")
 	client = readFile(t, filepath.Join(echoRoot, ".ftl", "go", "realm", "bank", "balance", "realm.go"))
 	if strings.Contains(client, "func Deposit(") || !strings.Contains(client, "Fee int") {

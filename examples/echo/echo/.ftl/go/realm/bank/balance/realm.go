@@ -2,8 +2,11 @@
 
 // Package balance is the generated Go client of module balance of realm bank.
 //
-// Source: ../../.. at commit adf152d7263c90e3c7e53f06811a3cbd31dd037d, file examples/echo/bank/ftl-external-schema.txtpb.
+// Source: ../../.. at commit 7d56dd15d7ab8dc24416fee3585eff235d2e4cfd, file examples/echo/bank/ftl-external-schema.txtpb.
 // Regenerate it with `go tool ftl-gen-realm gen` (run by go generate).
+//
+// Package balance is the bank realm's accounts module. Its two verbs are
+// exported to other realms with //ftl:verb export:realm.
 package balance
 
 import (
@@ -16,11 +19,23 @@ import (
 type Currency string
 
 const (
-	// EUR is variant EUR of Currency.
-	EUR Currency = "EUR"
-	// USD is variant USD of Currency.
-	USD Currency = "USD"
+	// Dollar is variant Dollar of Currency.
+	Dollar Currency = "USD"
+	// Euro is variant Euro of Currency.
+	Euro Currency = "EUR"
 )
+
+// DepositRequest says how much to put into which account.
+type DepositRequest struct {
+	Account  string   `json:"account"`
+	Amount   int      `json:"amount"`
+	Currency Currency `json:"currency"`
+}
+
+// DepositResponse is the balance after the deposit.
+type DepositResponse struct {
+	Balance int `json:"balance"`
+}
 
 // WithdrawRequest says how much to take out of which account.
 type WithdrawRequest struct {
@@ -43,50 +58,38 @@ type WithdrawResponse struct {
 	Limits map[string]int `json:"limits"`
 }
 
-// DepositRequest says how much to put into which account.
-type DepositRequest struct {
-	Account  string   `json:"account"`
-	Amount   int      `json:"amount"`
-	Currency Currency `json:"currency"`
-}
-
-// DepositResponse is the balance after the deposit.
-type DepositResponse struct {
-	Balance int `json:"balance"`
-}
-
 const (
-	// WithdrawRef is the ref of verb withdraw, as FTL writes it.
-	WithdrawRef = "balance.withdraw@bank"
 	// DepositRef is the ref of verb deposit, as FTL writes it.
 	DepositRef = "balance.deposit@bank"
+	// WithdrawRef is the ref of verb withdraw, as FTL writes it.
+	WithdrawRef = "balance.withdraw@bank"
 )
 
 var (
-	// WithdrawVerb identifies verb withdraw for ftlrealm.Call.
-	WithdrawVerb = ftlrealm.Verb{Realm: "bank", Module: "balance", Name: "withdraw"}
 	// DepositVerb identifies verb deposit for ftlrealm.Call.
 	DepositVerb = ftlrealm.Verb{Realm: "bank", Module: "balance", Name: "deposit"}
+	// WithdrawVerb identifies verb withdraw for ftlrealm.Call.
+	WithdrawVerb = ftlrealm.Verb{Realm: "bank", Module: "balance", Name: "withdraw"}
 )
-
-// Withdraw takes money out of an account, if the balance covers it.
-func Withdraw(ctx context.Context, req WithdrawRequest) (WithdrawResponse, error) {
-	return ftlrealm.Call[WithdrawRequest, WithdrawResponse](ctx, WithdrawVerb, req)
-}
 
 // Deposit puts money into an account.
 func Deposit(ctx context.Context, req DepositRequest) (DepositResponse, error) {
 	return ftlrealm.Call[DepositRequest, DepositResponse](ctx, DepositVerb, req)
 }
 
+// Withdraw takes money out of an account, if the balance covers it.
+func Withdraw(ctx context.Context, req WithdrawRequest) (WithdrawResponse, error) {
+	return ftlrealm.Call[WithdrawRequest, WithdrawResponse](ctx, WithdrawVerb, req)
+}
+
 // Client calls the verbs of module balance of realm bank.
 //
 // NewClient returns the implementation that calls the realm; tests can substitute a fake.
 type Client interface {
-	// Withdraw takes money out of an account, if the balance covers it.
-	Withdraw(ctx context.Context, req WithdrawRequest) (WithdrawResponse, error)
 	// Deposit puts money into an account.
 	Deposit(ctx context.Context, req DepositRequest) (DepositResponse, error)
+	// Withdraw takes money out of an account, if the balance covers it.
+	Withdraw(ctx context.Context, req WithdrawRequest) (WithdrawResponse, error)
 }
 
 // NewClient returns a Client that makes every call with opts.
@@ -99,10 +102,10 @@ type client struct {
 	opts []ftlrealm.CallOption
 }
 
-func (c client) Withdraw(ctx context.Context, req WithdrawRequest) (WithdrawResponse, error) {
-	return ftlrealm.Call[WithdrawRequest, WithdrawResponse](ctx, WithdrawVerb, req, c.opts...)
-}
-
 func (c client) Deposit(ctx context.Context, req DepositRequest) (DepositResponse, error) {
 	return ftlrealm.Call[DepositRequest, DepositResponse](ctx, DepositVerb, req, c.opts...)
+}
+
+func (c client) Withdraw(ctx context.Context, req WithdrawRequest) (WithdrawResponse, error) {
+	return ftlrealm.Call[WithdrawRequest, WithdrawResponse](ctx, WithdrawVerb, req, c.opts...)
 }
