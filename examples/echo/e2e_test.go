@@ -13,6 +13,7 @@ import (
 	"golang.org/x/mod/modfile"
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/gittest"
+	"github.com/ftlrealm/ftl-gen-realm/internal/gotest"
 )
 
 // TestEndToEnd does what a new user does, in temp dirs, with the built CLI
@@ -31,7 +32,7 @@ func TestEndToEnd(t *testing.T) {
 	for _, k := range []string{"FTL_CONFIG", "FTL_CONFIGS_PATH", "FTL_CONFIGURATION_BANK_REALM_ENDPOINT"} {
 		t.Setenv(k, "")
 	}
-	repo := repoRoot(t)
+	repo := gotest.RepoRoot()
 	example := filepath.Join(repo, "examples", "echo")
 	tmp := t.TempDir()
 	cli := buildCLI(t, repo, tmp)
@@ -42,7 +43,7 @@ func TestEndToEnd(t *testing.T) {
 	copyTree(t, filepath.Join(example, "ftlstub"), filepath.Join(filepath.Dir(bank.Work), "ftlstub"))
 	copyFile(t, filepath.Join(example, "bank", "ftl-project.toml"), filepath.Join(bank.Work, "ftl-project.toml"))
 	copyTree(t, filepath.Join(example, "bank", "balance"), filepath.Join(bank.Work, "balance"))
-	out := mustRun(t, bank.Work, nil, cli, "export")
+	out := mustRun(t, bank.Work, cli, "export")
 	wantContains(t, "export", out, "ftl-external-schema.txtpb")
 	exported := readFile(t, filepath.Join(bank.Work, "ftl-external-schema.txtpb"))
 	if committed := readFile(t, filepath.Join(example, "bank", "ftl-external-schema.txtpb")); exported != committed {
@@ -60,7 +61,7 @@ func TestEndToEnd(t *testing.T) {
 	copyFile(t, filepath.Join(example, "echo", "echo", "go.sum"), filepath.Join(echoMod, "go.sum"))
 	writeFile(t, filepath.Join(echoMod, "go.mod"), echoGoMod(t, filepath.Join(example, "echo", "echo", "go.mod"), repo))
 
-	out = mustRun(t, echoRoot, nil, cli, "realm", "add", "bank", "--git-repo", bank.Bare, "--git-branch", "main")
+	out = mustRun(t, echoRoot, cli, "realm", "add", "bank", "--git-repo", bank.Bare, "--git-branch", "main")
 	wantContains(t, "realm add", out, "bank: pinned main at", "2 verbs in 1 module")
 	goRun(t, echoMod, "generate", "./...")
 	client := readFile(t, filepath.Join(echoRoot, ".ftl", "go", "realm", "bank", "balance", "realm.go"))
@@ -99,12 +100,12 @@ func TestEndToEnd(t *testing.T) {
 	}
 	src = src[:start] + src[end:]
 	writeFile(t, filepath.Join(bank.Work, "balance", "balance.go"), src)
-	mustRun(t, bank.Work, nil, cli, "export")
+	mustRun(t, bank.Work, cli, "export")
 	bank.Git(bank.Work, "add", ".")
 	bank.Commit("bank: fee on withdrawals; deposit goes away", nil)
 
 	pinned := readFile(t, filepath.Join(echoRoot, "ftl-project.toml"))
-	res := runCmd(t, echoRoot, nil, cli, "realm", "update", "--fail-on-breaking")
+	res := runCmd(t, echoRoot, cli, "realm", "update", "--fail-on-breaking")
 	if res.code != 1 {
 		t.Fatalf("realm update --fail-on-breaking: exit %d, want 1\n%s", res.code, res.out)
 	}
@@ -115,7 +116,7 @@ func TestEndToEnd(t *testing.T) {
 	if got := readFile(t, filepath.Join(echoRoot, "ftl-project.toml")); got != pinned {
 		t.Fatalf("--fail-on-breaking changed ftl-project.toml:\n%s", got)
 	}
-	out = mustRun(t, echoRoot, nil, cli, "realm", "update")
+	out = mustRun(t, echoRoot, cli, "realm", "update")
 	wantContains(t, "realm update", out, "3 breaking changes, 1 other change", "BREAKING verb balance.deposit removed", "field balance.WithdrawResponse.fee added")
 	goRun(t, echoMod, "generate", "./...")
 	client = readFile(t, filepath.Join(echoRoot, ".ftl", "go", "realm", "bank", "balance", "realm.go"))
@@ -126,12 +127,6 @@ func TestEndToEnd(t *testing.T) {
 	goRun(t, echoMod, "vet", "./...")
 	out = goRun(t, demo, "run", ".")
 	wantContains(t, "demo after the change", out, "ok     echo → bank over HTTP/2")
-}
-
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Dir(filepath.Dir(filepath.Dir(file)))
 }
 
 // buildCLI builds the ftl-gen-realm binary, as `go install` would.
@@ -145,15 +140,16 @@ func buildCLI(t *testing.T, repo, tmp string) string {
 	return bin
 }
 
-// goEnv makes the go command work offline and ignore the machine's
-// workspace: modules come from the module cache, local ones from replace
-// directives.
-var goEnv = []string{"GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off", "GOTOOLCHAIN=local"}
-
-// goRun runs the go command in dir and returns its combined output.
+// goRun runs the go command offline in dir (modules from the module cache
+// and replace directives only) and returns its combined output.
 func goRun(t *testing.T, dir string, args ...string) string {
 	t.Helper()
-	return mustRun(t, dir, goEnv, "go", args...)
+	out, err := gotest.Go(t, dir, args...)
+	if err != nil {
+		t.Fatalf("go %s (in %s): %v\n%s", strings.Join(args, " "), dir, err, out)
+	}
+	t.Logf("$ go %s\n%s", strings.Join(args, " "), out)
+	return out
 }
 
 type result struct {
@@ -161,11 +157,10 @@ type result struct {
 	out  string
 }
 
-func runCmd(t *testing.T, dir string, env []string, name string, args ...string) result {
+func runCmd(t *testing.T, dir string, name string, args ...string) result {
 	t.Helper()
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
 	var b bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &b, &b
 	err := cmd.Run()
@@ -180,9 +175,9 @@ func runCmd(t *testing.T, dir string, env []string, name string, args ...string)
 	return result{code: code, out: b.String()}
 }
 
-func mustRun(t *testing.T, dir string, env []string, name string, args ...string) string {
+func mustRun(t *testing.T, dir string, name string, args ...string) string {
 	t.Helper()
-	res := runCmd(t, dir, env, name, args...)
+	res := runCmd(t, dir, name, args...)
 	if res.code != 0 {
 		t.Fatalf("%s %s (in %s): exit %d\n%s", filepath.Base(name), strings.Join(args, " "), dir, res.code, res.out)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/ftlrealm/ftl-gen-realm/gen"
+	"github.com/ftlrealm/ftl-gen-realm/internal/gotest"
 	"github.com/ftlrealm/ftl-gen-realm/internal/project"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
@@ -16,7 +17,7 @@ import (
 // schema, and the generated client and go.mod wiring are what gen makes of
 // it. (TestEndToEnd checks that export makes the committed bank schema.)
 func TestCommittedExampleIsCurrent(t *testing.T) {
-	example := filepath.Join(repoRoot(t), "examples", "echo")
+	example := filepath.Join(gotest.RepoRoot(), "examples", "echo")
 	tmp := t.TempDir()
 	copyTree(t, filepath.Join(example, "echo"), tmp)
 
