@@ -196,7 +196,7 @@ func wireMod(root string, c *consumer, realms []string, res *Result) error {
 			return err
 		}
 		if c.require(path) == "" {
-			f.AddNewRequire(path, realmModuleVersion, false)
+			addDirectRequire(f, path, realmModuleVersion)
 			changed = true
 		}
 		if !slices.ContainsFunc(f.Replace, func(r *modfile.Replace) bool {
