@@ -79,13 +79,29 @@ func (f gitFetcher) Fetch(ctx context.Context, pin gen.Pinned) (string, []byte, 
 	if !ok {
 		return "", nil, fmt.Errorf("realm %s is not pinned in %s", pin.Name, f.p.Path)
 	}
-	sf, err := gitsource.Cache{Dir: f.p.CacheDir()}.Fetch(ctx, f.p.Source(r))
+	sf, err := pinnedSchema(ctx, f.p, r)
 	if err != nil {
 		return "", nil, err
 	}
 	// The cache validated the schema with schema.Validate; gen adds its own
 	// checks of what Go can express.
 	return sf.CachePath, sf.Data, nil
+}
+
+// pinnedSchema returns the schema of r at its pinned commit: from the
+// realm cache, or fetched with git into it on a miss. It is decoded and
+// validated, and holds exactly one realm that is not external.
+func pinnedSchema(ctx context.Context, p *project.Project, r project.Realm) (*gitsource.SchemaFile, error) {
+	if r.GitCommit == "" {
+		return nil, noCommit(p, r)
+	}
+	return gitsource.Cache{Dir: p.CacheDir()}.Fetch(ctx, p.Source(r))
+}
+
+// noCommit reports a realm entry that pins no commit yet, at the entry.
+func noCommit(p *project.Project, r project.Realm) error {
+	return diag.List{{File: p.Path, Line: r.Line, Column: r.Column,
+		Message: fmt.Sprintf("realm %s has no git-commit; run `ftl-gen-realm realm update %s`", r.Name, r.Name)}}
 }
 
 // loadPinned finds ftl-project.toml ($FTL_CONFIG, else the nearest one at or
@@ -98,8 +114,7 @@ func loadPinned(dir string) (*project.Project, []gen.Pinned, error) {
 	var out []gen.Pinned
 	for _, r := range p.Realms() {
 		if r.GitCommit == "" {
-			return nil, nil, diag.List{{File: p.Path, Line: r.Line, Column: r.Column,
-				Message: fmt.Sprintf("realm %s has no git-commit; run `ftl-gen-realm realm update %s`", r.Name, r.Name)}}
+			return nil, nil, noCommit(p, r)
 		}
 		out = append(out, gen.Pinned{Name: r.Name, GitRepo: r.GitRepo, GitBranch: r.GitBranch, GitCommit: r.GitCommit, GitPath: r.GitPath})
 	}

@@ -112,36 +112,43 @@ func (s *syncBuffer) String() string {
 // the URL it serves.
 func startProxy(t *testing.T, schemaFile, target string) string {
 	t.Helper()
+	url, _ := startServing(t, []string{"proxy", "grpc", "--schema", schemaFile, "--target", target, "--listen", "127.0.0.1:0"},
+		regexp.MustCompile(`serving realm shop at (http://127\.0\.0\.1:\d+),`))
+	return url
+}
+
+// startServing runs a command that serves (proxy, fake) in-process until
+// the test ends, as if it got SIGINT then, and returns the first submatch
+// of serving once its stdout or stderr shows it, and its stdout.
+func startServing(t *testing.T, args []string, serving *regexp.Regexp) (string, *syncBuffer) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout, stderr syncBuffer
 	done := make(chan int, 1)
-	go func() {
-		done <- runContext(ctx, []string{"proxy", "grpc", "--schema", schemaFile, "--target", target, "--listen", "127.0.0.1:0"}, &stdout, &stderr)
-	}()
+	go func() { done <- runContext(ctx, args, &stdout, &stderr) }()
 	t.Cleanup(func() {
 		cancel()
 		select {
 		case code := <-done:
 			if code != 0 {
-				t.Errorf("proxy exited %d after SIGINT-like cancel: %s", code, stderr.String())
+				t.Errorf("%s exited %d after SIGINT-like cancel: %s", args[0], code, stderr.String())
 			}
 		case <-time.After(15 * time.Second):
-			t.Error("proxy did not shut down")
+			t.Errorf("%s did not shut down", args[0])
 		}
 	})
-	serving := regexp.MustCompile(`serving realm shop at (http://127\.0\.0\.1:\d+),`)
 	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if m := serving.FindStringSubmatch(stderr.String()); m != nil {
-			return m[1]
+		if m := serving.FindStringSubmatch(stdout.String() + stderr.String()); m != nil {
+			return m[1], &stdout
 		}
 		select {
 		case code := <-done:
-			t.Fatalf("proxy exited %d: %s", code, stderr.String())
+			t.Fatalf("%s exited %d: %s", args[0], code, stderr.String())
 		default:
 		}
 	}
-	t.Fatalf("proxy did not start: %s", stderr.String())
-	return ""
+	t.Fatalf("%s did not start: %s", args[0], stderr.String())
+	return "", nil
 }
 
 func protoArgs() []string {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/gitsource"
 	"github.com/ftlrealm/ftl-gen-realm/internal/project"
+	"github.com/ftlrealm/ftl-gen-realm/runtime/ftlrealm"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
@@ -59,11 +60,8 @@ func countVerbs(f *gitsource.SchemaFile) int {
 // project's file config provider. It is a read-only glance for the listing;
 // runtime/ftlrealm does the real lookup.
 func endpointSource(p *project.Project, name string) string {
-	key := name + "-realm-endpoint"
-	for _, env := range []string{
-		"FTL_CONFIGURATION_" + strings.ToUpper(strings.ReplaceAll(key, "-", "_")),
-		"FTL_CONFIGURATION_" + strings.ToUpper(key),
-	} {
+	key := ftlrealm.EndpointKey(name)
+	for _, env := range []string{endpointEnv(name), "FTL_CONFIGURATION_" + strings.ToUpper(key)} {
 		if os.Getenv(env) != "" {
 			return "env " + env
 		}
@@ -96,6 +94,13 @@ func endpointSource(p *project.Project, name string) string {
 		return rel(p.Root, file)
 	}
 	return "not set"
+}
+
+// endpointEnv is the environment variable a consumer's runtime reads the
+// endpoint of realm from, in the spelling a shell accepts:
+// FTL_CONFIGURATION_BANK_REALM_ENDPOINT.
+func endpointEnv(realm string) string {
+	return "FTL_CONFIGURATION_" + strings.ToUpper(strings.ReplaceAll(ftlrealm.EndpointKey(realm), "-", "_"))
 }
 
 func rel(root, path string) string {
