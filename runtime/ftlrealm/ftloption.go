@@ -65,7 +65,9 @@ func decodeUpstreamOption(d *decodeState, v reflect.Value) error {
 		if _, err := d.literal(); err != nil {
 			return err
 		}
-		return asCodecError(u.Unmarshal(json.NewDecoder(bytes.NewReader(nil)), true, nil))
+		return asCodecError(u.Unmarshal(json.NewDecoder(bytes.NewReader(nil)), true, func(*json.Decoder, reflect.Value) error {
+			return newCodecError("option type %s decoded a value from null", v.Type())
+		}))
 	}
 	// The value is decoded by this package's decoder, in place, so error
 	// offsets and paths stay those of the whole body; the json.Decoder is
