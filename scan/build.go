@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
 	"github.com/ftlrealm/ftl-gen-realm/internal/project"
@@ -28,20 +29,25 @@ type builder struct {
 	// many times, and converting them is much of the cost of a decl.
 	uppers, lowers map[string]string
 	file           *token.File // of the last position: the next is likely in it too
-	name, relName  string      // the last position's file name, and relative to the root
-	positions      []schema.Position
+	lines          *fileLines  // file's
+	name, relName  string      // the last position's file name, and relative to the root (//line directives)
+
+	allocator
+	builts slab[built]
 }
 
-// closure is every decl reached so far.
+// closure is every decl reached so far: *types.TypeName -> *built. Nearly
+// every lookup finds a decl already claimed (the types that many verbs
+// share), which a sync.Map answers without the builders contending for a
+// lock.
 type closure struct {
-	mu    sync.Mutex
-	decls map[*types.TypeName]*built
+	decls sync.Map
 }
 
 type built struct {
 	module string
-	decl   *schema.Decl // nil while being built, and when it failed
-	failed bool
+	decl   *schema.Decl // nil while being built, and when it failed; read once all builders are done
+	failed atomic.Bool
 }
 
 // build builds the decls of the realm's verbs and of every type they reach,
@@ -60,16 +66,26 @@ func build(ix *index, workers int) (map[string][]*schema.Decl, diag.List) {
 		return cmp.Or(strings.Compare(x.pkg.module.Name, y.pkg.module.Name), cmp.Compare(x.obj.Name(), y.obj.Name()), cmp.Compare(x.pos, y.pos))
 	})
 	workers = max(1, min(workers, len(ix.verbs)))
-	all := &closure{decls: map[*types.TypeName]*built{}}
+	all := &closure{}
 	bs := make([]*builder, workers)
+	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := range bs {
 		b := &builder{index: ix, all: all, verbs: map[string][]*schema.Decl{},
 			uppers: map[string]string{}, lowers: map[string]string{}}
 		bs[w] = b
+		// Each takes runs of verbs, so that the builders are mostly in
+		// different files (token.File locks each lookup of a position) and
+		// modules.
 		wg.Go(func() {
-			for i := w; i < len(ix.verbs); i += workers {
-				b.addVerb(ix.verbs[i])
+			for {
+				i := int(next.Add(verbRun)) - verbRun
+				if i >= len(ix.verbs) {
+					return
+				}
+				for _, v := range ix.verbs[i:min(i+verbRun, len(ix.verbs))] {
+					b.addVerb(v)
+				}
 			}
 		})
 	}
@@ -81,12 +97,14 @@ func build(ix *index, workers int) (map[string][]*schema.Decl, diag.List) {
 	if len(diags) > 0 && workers > 1 {
 		return build(ix, 1)
 	}
+	// In no particular order: assemble sorts each module's decls.
 	decls := map[string][]*schema.Decl{}
-	for _, bd := range all.decls {
-		if bd.decl != nil {
+	all.decls.Range(func(_, v any) bool {
+		if bd := v.(*built); bd.decl != nil {
 			decls[bd.module] = append(decls[bd.module], bd.decl)
 		}
-	}
+		return true
+	})
 	for _, b := range bs {
 		for m, verbs := range b.verbs {
 			decls[m] = append(decls[m], verbs...)
@@ -95,24 +113,25 @@ func build(ix *index, workers int) (map[string][]*schema.Decl, diag.List) {
 	return decls, diags
 }
 
+// verbRun is how many verbs a builder takes at a time.
+const verbRun = 16
+
 // ensureDecl builds the decl of a realm type unless some builder has
 // claimed it (it is built, or being built: a type may refer to itself). It
 // reports false when the decl is known to have failed.
 func (b *builder) ensureDecl(obj *types.TypeName, tr trail) bool {
-	c := b.all
-	c.mu.Lock()
-	if bd, ok := c.decls[obj]; ok {
-		failed := bd.failed
-		c.mu.Unlock()
-		return !failed
+	c := &b.all.decls
+	if v, ok := c.Load(obj); ok {
+		return !v.(*built).failed.Load()
 	}
-	bd := &built{module: b.moduleOf(obj.Pkg().Path()).Name}
-	c.decls[obj] = bd
-	c.mu.Unlock()
+	bd := b.builts.alloc()
+	bd.module = b.moduleOf(obj.Pkg().Path()).Name
+	if v, claimed := c.LoadOrStore(obj, bd); claimed {
+		return !v.(*built).failed.Load()
+	}
 	d := b.buildDecl(obj, tr)
-	c.mu.Lock()
-	bd.decl, bd.failed = d, d == nil
-	c.mu.Unlock()
+	bd.decl = d
+	bd.failed.Store(d == nil)
 	return d != nil
 }
 
@@ -128,19 +147,30 @@ func (b *builder) position(pos token.Pos) *schema.Position {
 	}
 	if f := b.file; f == nil || int(pos) < f.Base() || int(pos) > f.Base()+f.Size() {
 		b.file = b.fset.File(pos)
+		b.lines = b.files[b.file]
+	}
+	at := b.positions.alloc()
+	if fl := b.lines; fl != nil && fl.lines != nil {
+		// As token.File.Position finds it, without the lock it takes for
+		// every lookup (which the builders would contend for).
+		offset := int(pos) - b.file.Base()
+		i, j := 0, len(fl.lines) // the line is the last that starts at or before offset
+		for i < j {
+			if h := int(uint(i+j) >> 1); fl.lines[h] <= offset {
+				i = h + 1
+			} else {
+				j = h
+			}
+		}
+		at.Filename, at.Line, at.Column = fl.rel, int64(i), int64(offset-fl.lines[i-1]+1)
+		return at
 	}
 	p := b.file.Position(pos) // as fset.Position, //line directives applied
 	if p.Filename != b.name {
 		b.name, b.relName = p.Filename, rel(b.root, p.Filename)
 	}
-	// Positions, one per decl, field and variant, are allocated in slabs.
-	// A slab is never grown (a message must not move once in use): a full
-	// one is left to its messages and a new one started.
-	if len(b.positions) == cap(b.positions) {
-		b.positions = make([]schema.Position, 0, 256)
-	}
-	b.positions = append(b.positions, schema.Position{Filename: b.relName, Line: int64(p.Line), Column: int64(p.Column)})
-	return &b.positions[len(b.positions)-1]
+	at.Filename, at.Line, at.Column = b.relName, int64(p.Line), int64(p.Column)
+	return at
 }
 
 // upper is strcase.ToUpperCamel (FTL's decl and variant names), memoized.

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -17,17 +18,27 @@ import (
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
-// pkgInfo is a loaded package of one of the realm's modules.
+// pkgInfo is a loaded package of one of the realm's modules: what the
+// scanner keeps of it once indexed. The syntax trees and type information
+// of the load (a large part of the memory in use) are no longer referenced
+// then, so that the garbage collections during the rest of the scan need
+// not trace them: only the declarations of types and verbs stay, and the
+// types.
 type pkgInfo struct {
-	*packages.Package
+	path   string
+	types  *types.Package
 	module *Module
+	doc    []string         // the package doc (see moduleDoc)
+	docPos *schema.Position // of its package clause; nil when the package has no files
 }
 
 // typeSpec is where a type of the realm is declared.
 type typeSpec struct {
-	spec *ast.TypeSpec
-	doc  *ast.CommentGroup // the spec's doc comment, else its declaration's
-	pkg  *pkgInfo
+	spec   *ast.TypeSpec
+	doc    *ast.CommentGroup // the spec's doc comment, else its declaration's
+	pkg    *pkgInfo
+	typ    types.Type      // of spec.Type
+	native *types.TypeName // what spec.Type names when it is pkg.T
 }
 
 // verbDecl is a function marked //ftl:verb export:realm.
@@ -48,7 +59,9 @@ type index struct {
 	modules   map[string]*Module  // by Go module path
 	specs     map[*types.TypeName]*typeSpec
 	constDocs map[*types.Const]*ast.CommentGroup
+	consts    map[*types.TypeName][]*types.Const // package-level constants by their (defined) type, by name
 	typeDirs  map[types.Object][]directive
+	files     map[*token.File]*fileLines
 	verbs     []*verbDecl
 	diags     diag.List
 }
@@ -59,15 +72,17 @@ func newIndex(root string, mods []Module, pkgs []*packages.Package) *index {
 		ix.modules[mods[i].Path] = &mods[i]
 	}
 	var infos []*pkgInfo
+	var loaded []*packages.Package
 	for _, p := range pkgs {
 		m := ix.moduleOf(p.PkgPath)
 		if m == nil {
 			continue // go/packages matched a package outside the modules; not ours
 		}
 		ix.fset = p.Fset // one load, one file set
-		info := &pkgInfo{Package: p, module: m}
+		info := &pkgInfo{path: p.PkgPath, types: p.Types, module: m}
 		ix.pkgs[p.PkgPath] = info
 		infos = append(infos, info)
+		loaded = append(loaded, p)
 	}
 	// Packages are indexed in parallel, each into its own shard.
 	shards := make([]*index, len(infos))
@@ -82,9 +97,18 @@ func newIndex(root string, mods []Module, pkgs []*packages.Package) *index {
 			for i := range work {
 				sh := emptyIndex(root)
 				sh.fset = ix.fset
-				for _, f := range infos[i].Syntax {
-					sh.indexFile(infos[i], f)
-					sh.readDirectives(infos[i], f)
+				p := loaded[i]
+				for _, f := range p.Syntax {
+					sh.indexFile(infos[i], p.TypesInfo, f)
+					sh.readDirectives(infos[i], p.TypesInfo, f)
+					tf := ix.fset.File(f.FileStart)
+					sh.files[tf] = newFileLines(root, tf, f)
+				}
+				infos[i].doc, infos[i].docPos = sh.packageDoc(p.Syntax)
+				// A type's constants are all in its own package, so in
+				// this shard.
+				for _, cs := range sh.consts {
+					slices.SortFunc(cs, func(a, b *types.Const) int { return strings.Compare(a.Name(), b.Name()) })
 				}
 				shards[i] = sh
 			}
@@ -94,7 +118,9 @@ func newIndex(root string, mods []Module, pkgs []*packages.Package) *index {
 	for _, sh := range shards {
 		maps.Copy(ix.specs, sh.specs)
 		maps.Copy(ix.constDocs, sh.constDocs)
+		maps.Copy(ix.consts, sh.consts)
 		maps.Copy(ix.typeDirs, sh.typeDirs)
+		maps.Copy(ix.files, sh.files)
 		ix.verbs = append(ix.verbs, sh.verbs...)
 		ix.diags = append(ix.diags, sh.diags...)
 	}
@@ -108,12 +134,36 @@ func emptyIndex(root string) *index {
 		modules:   map[string]*Module{},
 		specs:     map[*types.TypeName]*typeSpec{},
 		constDocs: map[*types.Const]*ast.CommentGroup{},
+		consts:    map[*types.TypeName][]*types.Const{},
 		typeDirs:  map[types.Object][]directive{},
+		files:     map[*token.File]*fileLines{},
 	}
 }
 
-// indexFile records the package-level type and constant declarations of f.
-func (ix *index) indexFile(pkg *pkgInfo, f *ast.File) {
+// fileLines is what the builders need to turn positions of a file into
+// lines and columns.
+type fileLines struct {
+	rel   string // the file, relative to the root
+	lines []int  // the offsets at which lines start; nil when the file has //line directives
+}
+
+func newFileLines(root string, tf *token.File, f *ast.File) *fileLines {
+	fl := &fileLines{rel: rel(root, tf.Name())}
+	for _, cg := range f.Comments {
+		for _, c := range cg.List {
+			if strings.HasPrefix(c.Text, "//line") || strings.HasPrefix(c.Text, "/*line") {
+				return fl // positions need the file's line information: token.File has it
+			}
+		}
+	}
+	fl.lines = tf.Lines()
+	return fl
+}
+
+// indexFile records the package-level type and constant declarations of f:
+// where each type is declared, each constant's doc, and the constants of
+// each type of the package (the variants of a value enum).
+func (ix *index) indexFile(pkg *pkgInfo, info *types.Info, f *ast.File) {
 	for _, decl := range f.Decls {
 		gd, ok := decl.(*ast.GenDecl)
 		if !ok {
@@ -123,13 +173,27 @@ func (ix *index) indexFile(pkg *pkgInfo, f *ast.File) {
 			doc := specDoc(gd, s)
 			switch s := s.(type) {
 			case *ast.TypeSpec:
-				if tn, ok := pkg.TypesInfo.Defs[s.Name].(*types.TypeName); ok {
-					ix.specs[tn] = &typeSpec{spec: s, doc: doc, pkg: pkg}
+				if tn, ok := info.Defs[s.Name].(*types.TypeName); ok {
+					ts := &typeSpec{spec: s, doc: doc, pkg: pkg, typ: info.TypeOf(s.Type)}
+					if sel, ok := s.Type.(*ast.SelectorExpr); ok {
+						ts.native, _ = info.Uses[sel.Sel].(*types.TypeName)
+					}
+					ix.specs[tn] = ts
 				}
 			case *ast.ValueSpec:
 				for _, name := range s.Names {
-					if c, ok := pkg.TypesInfo.Defs[name].(*types.Const); ok && doc != nil {
+					c, ok := info.Defs[name].(*types.Const)
+					if !ok {
+						continue
+					}
+					if doc != nil {
 						ix.constDocs[c] = doc
+					}
+					// Of exactly a defined type of this package, as
+					// types.Identical has it (constants are never generic).
+					if n, ok := types.Unalias(c.Type()).(*types.Named); ok && n.Obj().Pkg() == c.Pkg() {
+						tn := n.Origin().Obj()
+						ix.consts[tn] = append(ix.consts[tn], c)
 					}
 				}
 			}
@@ -181,7 +245,7 @@ func (ix *index) sourceObject(obj *types.TypeName) *types.TypeName {
 		return obj
 	}
 	if p := ix.pkgs[obj.Pkg().Path()]; p != nil {
-		if o, ok := p.Types.Scope().Lookup(obj.Name()).(*types.TypeName); ok {
+		if o, ok := p.types.Scope().Lookup(obj.Name()).(*types.TypeName); ok {
 			return o
 		}
 	}
@@ -228,21 +292,31 @@ func comments(doc *ast.CommentGroup) []string {
 }
 
 // moduleDoc returns the package doc and the position of the package clause
-// of a module's root package: the first file by name that has a doc, else
-// the first file.
+// of a module's root package (see packageDoc); for a module without one,
+// the position of its ftl.toml.
 func (ix *index) moduleDoc(m *Module) ([]string, *schema.Position) {
 	p := ix.pkgs[m.Path]
-	if p == nil || len(p.Syntax) == 0 {
+	if p == nil || p.docPos == nil {
 		return nil, &schema.Position{Filename: rel(ix.root, filepath.Join(m.Dir, ModuleFile)), Line: 1, Column: 1}
 	}
-	first := p.Syntax[0]
-	for _, f := range p.Syntax {
+	return p.doc, p.docPos
+}
+
+// packageDoc returns the doc of a package of syntax, and the position of
+// its package clause: of the first file by name that has a doc, else of the
+// first file; nil when there are no files.
+func (ix *index) packageDoc(syntax []*ast.File) ([]string, *schema.Position) {
+	if len(syntax) == 0 {
+		return nil, nil
+	}
+	first := syntax[0]
+	for _, f := range syntax {
 		if ix.fset.File(f.Pos()).Name() < ix.fset.File(first.Pos()).Name() {
 			first = f
 		}
 	}
 	withDoc := (*ast.File)(nil)
-	for _, f := range p.Syntax {
+	for _, f := range syntax {
 		if f.Doc != nil && (withDoc == nil || ix.fset.File(f.Pos()).Name() < ix.fset.File(withDoc.Pos()).Name()) {
 			withDoc = f
 		}

@@ -186,3 +186,31 @@ func Withdraw(ctx context.Context, req Req) (ftlrealm.Option[int], error) { retu
 		t.Errorf("got:\n%s\nwant it to hold:\n%s", got, want)
 	}
 }
+
+// Positions in a file with //line directives are the ones they give, as
+// token.File has them; in other files, the builders work lines out
+// themselves, and agree.
+func TestLineDirectives(t *testing.T) {
+	t.Setenv("FTL_CONFIG", "")
+	root := writeProject(t, map[string]string{
+		"alpha/alpha.go": "package alpha\n\nimport \"context\"\n\n// A is data.\ntype A struct {\n\tX int\n}\n\n//line gen.go:100\n// V is a verb.\n//\n//ftl:verb export:realm\nfunc V(ctx context.Context, a A) (B, error) { return B{}, nil }\n",
+		"alpha/b.go":     "package alpha\n\n// B is data.\ntype B struct {\n\tY string\n}\n",
+	})
+	res, err := Scan(context.Background(), Config{Dir: root, Env: testEnv()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range res.Schema.GetRealms()[0].GetModules()[0].GetDecls() {
+		p := schema.DeclPos(d)
+		got = append(got, fmt.Sprintf("%s %s:%d:%d", schema.DeclName(d), p.GetFilename(), p.GetLine(), p.GetColumn()))
+		if data := d.GetData(); data != nil {
+			p := data.GetFields()[0].GetPos()
+			got = append(got, fmt.Sprintf("%s.%s %s:%d:%d", data.GetName(), data.GetFields()[0].GetName(), p.GetFilename(), p.GetLine(), p.GetColumn()))
+		}
+	}
+	want := "A alpha/alpha.go:6:6, A.x alpha/alpha.go:7:2, B alpha/b.go:4:6, B.y alpha/b.go:5:2, v alpha/gen.go:103:0" // a //line without a column leaves columns unknown
+	if s := strings.Join(got, ", "); s != want {
+		t.Errorf("positions:\n got %s\nwant %s", s, want)
+	}
+}

@@ -80,13 +80,13 @@ func (b *builder) typeOf(t types.Type, pos token.Pos, tr trail) *schema.Type {
 	case *types.Basic:
 		switch t.Kind() {
 		case types.String:
-			return stringType()
+			return b.stringType()
 		case types.Int:
-			return intType()
+			return b.intType()
 		case types.Bool:
-			return boolType()
+			return b.boolType()
 		case types.Float64:
-			return floatType()
+			return b.floatType()
 		}
 	case *types.Slice:
 		if e, ok := t.Elem().Underlying().(*types.Basic); ok && e.Kind() == types.Byte {
@@ -96,20 +96,20 @@ func (b *builder) typeOf(t types.Type, pos token.Pos, tr trail) *schema.Type {
 		if elem == nil {
 			return nil
 		}
-		return arrayType(elem)
+		return b.arrayType(elem)
 	case *types.Map:
 		key := b.typeOf(t.Key(), pos, tr.then("{key}", ""))
 		value := b.typeOf(t.Elem(), pos, tr.then("{value}", ""))
 		if key == nil || value == nil {
 			return nil
 		}
-		return mapType(key, value)
+		return b.mapType(key, value)
 	case *types.Interface:
 		if t.Empty() {
 			return anyType()
 		}
 	case *types.TypeParam:
-		typ, _ := refType("", t.Obj().Name())
+		typ, _ := b.refType("", t.Obj().Name(), 0)
 		return typ
 	case *types.Named:
 		return b.namedType(t, pos, tr)
@@ -127,18 +127,20 @@ func (b *builder) namedType(t *types.Named, pos token.Pos, tr trail) *schema.Typ
 		return nil
 	}
 	path := obj.Pkg().Path()
-	switch path + "." + obj.Name() {
-	case "time.Time":
-		return timeType()
-	case ftlPackage + ".Unit", realmRuntimePackage + ".Unit":
+	// By package, then name: a type of the realm costs no string to match.
+	ftl := path == ftlPackage || path == realmRuntimePackage
+	switch {
+	case path == "time" && obj.Name() == "Time":
+		return b.timeType()
+	case ftl && obj.Name() == "Unit":
 		return unitType()
-	case ftlPackage + ".Option", realmRuntimePackage + ".Option":
+	case ftl && obj.Name() == "Option":
 		if t.TypeArgs().Len() == 1 {
 			inner := b.typeOf(t.TypeArgs().At(0), pos, tr)
 			if inner == nil {
 				return nil
 			}
-			return optionalType(inner)
+			return b.optionalType(inner)
 		}
 	}
 	if b.moduleOf(path) != nil {
@@ -170,7 +172,7 @@ func (b *builder) declRef(obj *types.TypeName, args *types.TypeList, pos token.P
 	if !b.ensureDecl(obj, inner) {
 		return nil
 	}
-	typ, ref := refType(m.Name, name)
+	typ, ref := b.refType(m.Name, name, args.Len())
 	var params *types.TypeParamList
 	if n, ok := obj.Type().(*types.Named); ok {
 		params = n.TypeParams()

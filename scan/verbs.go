@@ -80,19 +80,18 @@ func (b *builder) addVerb(v *verbDecl) {
 		return
 	}
 
-	verb := &schema.Verb{
-		Pos:        b.position(v.fn.Pos()),
-		Comments:   comments(v.fn.Doc),
-		Visibility: schema.Visibility_VISIBILITY_SCOPE_REALM,
-		Name:       name,
-		Request:    b.message(req, trail{verb: name, root: "request"}),
-		Response:   b.message(resp, trail{verb: name, root: "response"}),
-	}
+	decl, verb := newVerbDecl()
+	verb.Pos = b.position(v.fn.Pos())
+	verb.Comments = comments(v.fn.Doc)
+	verb.Visibility = schema.Visibility_VISIBILITY_SCOPE_REALM
+	verb.Name = name
+	verb.Request = b.message(req, trail{verb: name, root: "request"})
+	verb.Response = b.message(resp, trail{verb: name, root: "response"})
 	if verb.Request == nil || verb.Response == nil {
 		return
 	}
 	m := v.pkg.module.Name
-	b.verbs[m] = append(b.verbs[m], &schema.Decl{Value: &schema.Decl_Verb{Verb: verb}})
+	b.verbs[m] = append(b.verbs[m], decl)
 }
 
 // message maps a verb's request or response; a missing one is Unit.
