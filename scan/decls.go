@@ -79,14 +79,6 @@ func (b *builder) data(obj *types.TypeName, ts *typeSpec, st *types.Struct, tr t
 			}
 		}
 	}
-	// The doc comment of each struct field, in the order of st's fields:
-	// one per name, one for an embedded field.
-	docs := make([]*ast.CommentGroup, 0, st.NumFields())
-	for _, f := range ts.spec.Type.(*ast.StructType).Fields.List {
-		for range max(1, len(f.Names)) {
-			docs = append(docs, f.Doc)
-		}
-	}
 	exported := 0
 	for i := range st.NumFields() {
 		if st.Field(i).Exported() {
@@ -124,7 +116,10 @@ func (b *builder) data(obj *types.TypeName, ts *typeSpec, st *types.Struct, tr t
 			continue
 		}
 		f := &fields[len(d.Fields)]
-		f.Pos, f.Name, f.Comments, f.Type = b.position(v.Pos()), name, comments(docs[i]), typ
+		f.Pos, f.Name, f.Type = b.position(v.Pos()), name, typ
+		if ts.fieldDocs != nil {
+			f.Comments = ts.fieldDocs[i]
+		}
 		// FTL keeps the json tag's name as an alias (used by HTTP ingress).
 		if alias, _, _ := strings.Cut(tag.Get("json"), ","); alias != "" {
 			f.Metadata = append(f.Metadata, &schema.Metadata{Value: &schema.Metadata_Alias{Alias: &schema.MetadataAlias{
@@ -142,7 +137,7 @@ func (b *builder) data(obj *types.TypeName, ts *typeSpec, st *types.Struct, tr t
 // head is what the decl of a type carries from its declaration: the
 // position of its name, its doc comment, and its schema name.
 func (b *builder) head(obj *types.TypeName, ts *typeSpec) (*schema.Position, []string, string) {
-	return b.position(ts.spec.Name.Pos()), comments(ts.doc), b.upper(obj.Name())
+	return b.position(ts.spec.Name.Pos()), ts.comments, b.upper(obj.Name())
 }
 
 // enumConsts returns the package-level constants of exactly type obj, the
@@ -177,7 +172,7 @@ func (b *builder) valueEnum(obj *types.TypeName, ts *typeSpec, basic *types.Basi
 			ok = false
 			continue
 		}
-		v := &schema.EnumVariant{Pos: b.position(c.Pos()), Comments: comments(b.constDocs[c]), Name: b.upper(c.Name())}
+		v := &schema.EnumVariant{Pos: b.position(c.Pos()), Comments: b.constDocs[c], Name: b.upper(c.Name())}
 		if basic.Kind() == types.String {
 			v.Value = &schema.Value{Value: &schema.Value_StringValue{StringValue: &schema.StringValue{Value: constant.StringVal(c.Val())}}}
 		} else {
@@ -258,7 +253,7 @@ func (b *builder) typeEnumVariant(enum, vt *types.TypeName, tr trail) *schema.En
 	}
 	return &schema.EnumVariant{
 		Pos:      b.position(vt.Pos()),
-		Comments: comments(vts.doc),
+		Comments: vts.comments,
 		Name:     name,
 		Value:    &schema.Value{Value: &schema.Value_TypeValue{TypeValue: &schema.TypeValue{Value: value}}},
 	}

@@ -58,7 +58,7 @@ var lookalike = regexp.MustCompile(`^//(?:\s+ftl|\s*(?:FTL|Ftl)):([a-z]+)\b`)
 // the scanner acts on: realm-exported verbs, and the directives of type
 // declarations. Lookalikes, unknown names, bad //ftl:verb arguments,
 // duplicates and misplaced realm exports are reported.
-func (ix *index) readDirectives(pkg *pkgInfo, info *types.Info, file *ast.File) {
+func (ix *index) readDirectives(pkg *pkgInfo, info *types.Info, file *ast.File, syn *fileSyntax) {
 	attached := make(map[*ast.CommentGroup]attachment, len(file.Decls))
 	for _, decl := range file.Decls {
 		switch d := decl.(type) {
@@ -78,7 +78,7 @@ func (ix *index) readDirectives(pkg *pkgInfo, info *types.Info, file *ast.File) 
 		}
 	}
 	for _, cg := range file.Comments {
-		dirs := ix.parseGroup(cg)
+		dirs := syn.dirs[cg] // parsed by readSyntax, which also reported their problems
 		if len(dirs) == 0 {
 			continue
 		}
@@ -91,7 +91,7 @@ func (ix *index) readDirectives(pkg *pkgInfo, info *types.Info, file *ast.File) 
 			}
 			continue
 		}
-		ix.attach(pkg, info, at, dirs)
+		ix.attach(pkg, info, at, dirs, syn)
 	}
 }
 
@@ -172,7 +172,7 @@ type attachment struct {
 }
 
 // attach records the directives of a documented declaration.
-func (ix *index) attach(pkg *pkgInfo, info *types.Info, at attachment, dirs []directive) {
+func (ix *index) attach(pkg *pkgInfo, info *types.Info, at attachment, dirs []directive, syn *fileSyntax) {
 	var verb *directive
 	for i := range dirs {
 		if dirs[i].name == "verb" {
@@ -190,7 +190,7 @@ func (ix *index) attach(pkg *pkgInfo, info *types.Info, at attachment, dirs []di
 		}
 		if realm {
 			if fn, ok := info.Defs[n.Name].(*types.Func); ok {
-				ix.verbs = append(ix.verbs, &verbDecl{fn: n, obj: fn, pkg: pkg, pos: verb.pos})
+				ix.verbs = append(ix.verbs, &verbDecl{fn: n, obj: fn, pkg: pkg, pos: verb.pos, comments: syn.comments(n.Doc)})
 			}
 		}
 		return

@@ -34,19 +34,21 @@ type pkgInfo struct {
 
 // typeSpec is where a type of the realm is declared.
 type typeSpec struct {
-	spec   *ast.TypeSpec
-	doc    *ast.CommentGroup // the spec's doc comment, else its declaration's
-	pkg    *pkgInfo
-	typ    types.Type      // of spec.Type
-	native *types.TypeName // what spec.Type names when it is pkg.T
+	spec      *ast.TypeSpec
+	comments  []string   // of the spec's doc comment, else its declaration's
+	fieldDocs [][]string // a struct's: its fields' comments, one per name (one for an embedded field); nil when none has any
+	pkg       *pkgInfo
+	typ       types.Type      // of spec.Type
+	native    *types.TypeName // what spec.Type names when it is pkg.T
 }
 
 // verbDecl is a function marked //ftl:verb export:realm.
 type verbDecl struct {
-	fn  *ast.FuncDecl
-	obj *types.Func
-	pkg *pkgInfo
-	pos token.Pos // of the directive
+	fn       *ast.FuncDecl
+	obj      *types.Func
+	pkg      *pkgInfo
+	pos      token.Pos // of the directive
+	comments []string  // of its doc comment
 }
 
 // index is everything the scanner knows about the realm's source: its
@@ -58,7 +60,7 @@ type index struct {
 	pkgs      map[string]*pkgInfo // by import path
 	modules   map[string]*Module  // by Go module path
 	specs     map[*types.TypeName]*typeSpec
-	constDocs map[*types.Const]*ast.CommentGroup
+	constDocs map[*types.Const][]string          // comments
 	consts    map[*types.TypeName][]*types.Const // package-level constants by their (defined) type, by name
 	typeDirs  map[types.Object][]directive
 	files     map[*token.File]*fileLines
@@ -66,7 +68,9 @@ type index struct {
 	diags     diag.List
 }
 
-func newIndex(root string, mods []Module, pkgs []*packages.Package) *index {
+// newIndex indexes the realm's packages; syntax holds what was read of
+// the files parsed ahead of the load (nil: nothing).
+func newIndex(root string, mods []Module, pkgs []*packages.Package, syntax map[*ast.File]*fileSyntax) *index {
 	ix := emptyIndex(root)
 	for i := range mods {
 		ix.modules[mods[i].Path] = &mods[i]
@@ -98,13 +102,19 @@ func newIndex(root string, mods []Module, pkgs []*packages.Package) *index {
 				sh := emptyIndex(root)
 				sh.fset = ix.fset
 				p := loaded[i]
+				var syns []*fileSyntax
 				for _, f := range p.Syntax {
-					sh.indexFile(infos[i], p.TypesInfo, f)
-					sh.readDirectives(infos[i], p.TypesInfo, f)
-					tf := ix.fset.File(f.FileStart)
-					sh.files[tf] = newFileLines(root, tf, f)
+					syn := syntax[f]
+					if syn == nil {
+						syn = readSyntax(ix.fset, root, f, false)
+					}
+					syns = append(syns, syn)
+					sh.diags = append(sh.diags, syn.diags...)
+					sh.indexFile(infos[i], p.TypesInfo, f, syn)
+					sh.readDirectives(infos[i], p.TypesInfo, f, syn)
+					sh.files[ix.fset.File(f.FileStart)] = syn.lines
 				}
-				infos[i].doc, infos[i].docPos = sh.packageDoc(p.Syntax)
+				infos[i].doc, infos[i].docPos = sh.packageDoc(p.Syntax, syns)
 				// A type's constants are all in its own package, so in
 				// this shard.
 				for _, cs := range sh.consts {
@@ -115,6 +125,14 @@ func newIndex(root string, mods []Module, pkgs []*packages.Package) *index {
 		})
 	}
 	wg.Wait()
+	// The maps are sized once, rather than grown shard by shard.
+	var nspecs, nconsts, ntypes, ndirs, nfiles int
+	for _, sh := range shards {
+		nspecs, nconsts, ntypes, ndirs, nfiles = nspecs+len(sh.specs), nconsts+len(sh.constDocs), ntypes+len(sh.consts), ndirs+len(sh.typeDirs), nfiles+len(sh.files)
+	}
+	ix.specs, ix.constDocs = make(map[*types.TypeName]*typeSpec, nspecs), make(map[*types.Const][]string, nconsts)
+	ix.consts, ix.typeDirs = make(map[*types.TypeName][]*types.Const, ntypes), make(map[types.Object][]directive, ndirs)
+	ix.files = make(map[*token.File]*fileLines, nfiles)
 	for _, sh := range shards {
 		maps.Copy(ix.specs, sh.specs)
 		maps.Copy(ix.constDocs, sh.constDocs)
@@ -133,37 +151,17 @@ func emptyIndex(root string) *index {
 		pkgs:      map[string]*pkgInfo{},
 		modules:   map[string]*Module{},
 		specs:     map[*types.TypeName]*typeSpec{},
-		constDocs: map[*types.Const]*ast.CommentGroup{},
+		constDocs: map[*types.Const][]string{},
 		consts:    map[*types.TypeName][]*types.Const{},
 		typeDirs:  map[types.Object][]directive{},
 		files:     map[*token.File]*fileLines{},
 	}
 }
 
-// fileLines is what the builders need to turn positions of a file into
-// lines and columns.
-type fileLines struct {
-	rel   string // the file, relative to the root
-	lines []int  // the offsets at which lines start; nil when the file has //line directives
-}
-
-func newFileLines(root string, tf *token.File, f *ast.File) *fileLines {
-	fl := &fileLines{rel: rel(root, tf.Name())}
-	for _, cg := range f.Comments {
-		for _, c := range cg.List {
-			if strings.HasPrefix(c.Text, "//line") || strings.HasPrefix(c.Text, "/*line") {
-				return fl // positions need the file's line information: token.File has it
-			}
-		}
-	}
-	fl.lines = tf.Lines()
-	return fl
-}
-
 // indexFile records the package-level type and constant declarations of f:
 // where each type is declared, each constant's doc, and the constants of
 // each type of the package (the variants of a value enum).
-func (ix *index) indexFile(pkg *pkgInfo, info *types.Info, f *ast.File) {
+func (ix *index) indexFile(pkg *pkgInfo, info *types.Info, f *ast.File, syn *fileSyntax) {
 	for _, decl := range f.Decls {
 		gd, ok := decl.(*ast.GenDecl)
 		if !ok {
@@ -174,9 +172,12 @@ func (ix *index) indexFile(pkg *pkgInfo, info *types.Info, f *ast.File) {
 			switch s := s.(type) {
 			case *ast.TypeSpec:
 				if tn, ok := info.Defs[s.Name].(*types.TypeName); ok {
-					ts := &typeSpec{spec: s, doc: doc, pkg: pkg, typ: info.TypeOf(s.Type)}
-					if sel, ok := s.Type.(*ast.SelectorExpr); ok {
-						ts.native, _ = info.Uses[sel.Sel].(*types.TypeName)
+					ts := &typeSpec{spec: s, comments: syn.comments(doc), pkg: pkg, typ: info.TypeOf(s.Type)}
+					switch t := s.Type.(type) {
+					case *ast.SelectorExpr:
+						ts.native, _ = info.Uses[t.Sel].(*types.TypeName)
+					case *ast.StructType:
+						ts.fieldDocs = fieldDocs(t, syn)
 					}
 					ix.specs[tn] = ts
 				}
@@ -187,7 +188,7 @@ func (ix *index) indexFile(pkg *pkgInfo, info *types.Info, f *ast.File) {
 						continue
 					}
 					if doc != nil {
-						ix.constDocs[c] = doc
+						ix.constDocs[c] = syn.comments(doc)
 					}
 					// Of exactly a defined type of this package, as
 					// types.Identical has it (constants are never generic).
@@ -199,6 +200,26 @@ func (ix *index) indexFile(pkg *pkgInfo, info *types.Info, f *ast.File) {
 			}
 		}
 	}
+}
+
+// fieldDocs returns the comments of a struct's fields, in the order of
+// types.Struct's: one per name, one for an embedded field; nil when no
+// field has a doc comment.
+func fieldDocs(st *ast.StructType, syn *fileSyntax) [][]string {
+	var docs [][]string
+	n := 0
+	for _, f := range st.Fields.List {
+		for range max(1, len(f.Names)) {
+			if f.Doc != nil && docs == nil {
+				docs = make([][]string, n, st.Fields.NumFields())
+			}
+			if docs != nil {
+				docs = append(docs, syn.comments(f.Doc))
+			}
+			n++
+		}
+	}
+	return docs
 }
 
 // specDoc is a spec's doc comment, or its declaration's when the
@@ -278,19 +299,6 @@ func (ix *index) position(pos token.Pos) *schema.Position {
 	return &schema.Position{Filename: rel(ix.root, p.Filename), Line: int64(p.Line), Column: int64(p.Column)}
 }
 
-// comments returns a doc comment as FTL keeps it: its text without
-// directives, one entry per line, blank lines as "".
-func comments(doc *ast.CommentGroup) []string {
-	if doc == nil {
-		return nil
-	}
-	text := strings.TrimSpace(doc.Text())
-	if text == "" {
-		return nil
-	}
-	return strings.Split(text, "\n")
-}
-
 // moduleDoc returns the package doc and the position of the package clause
 // of a module's root package (see packageDoc); for a module without one,
 // the position of its ftl.toml.
@@ -305,7 +313,7 @@ func (ix *index) moduleDoc(m *Module) ([]string, *schema.Position) {
 // packageDoc returns the doc of a package of syntax, and the position of
 // its package clause: of the first file by name that has a doc, else of the
 // first file; nil when there are no files.
-func (ix *index) packageDoc(syntax []*ast.File) ([]string, *schema.Position) {
+func (ix *index) packageDoc(syntax []*ast.File, syns []*fileSyntax) ([]string, *schema.Position) {
 	if len(syntax) == 0 {
 		return nil, nil
 	}
@@ -315,14 +323,14 @@ func (ix *index) packageDoc(syntax []*ast.File) ([]string, *schema.Position) {
 			first = f
 		}
 	}
-	withDoc := (*ast.File)(nil)
-	for _, f := range syntax {
-		if f.Doc != nil && (withDoc == nil || ix.fset.File(f.Pos()).Name() < ix.fset.File(withDoc.Pos()).Name()) {
-			withDoc = f
+	withDoc := -1
+	for i, f := range syntax {
+		if f.Doc != nil && (withDoc < 0 || ix.fset.File(f.Pos()).Name() < ix.fset.File(syntax[withDoc].Pos()).Name()) {
+			withDoc = i
 		}
 	}
-	if withDoc != nil {
-		return comments(withDoc.Doc), ix.position(withDoc.Package)
+	if withDoc >= 0 {
+		return syns[withDoc].comments(syntax[withDoc].Doc), ix.position(syntax[withDoc].Package)
 	}
 	return nil, ix.position(first.Package)
 }

@@ -17,7 +17,9 @@ import (
 func BenchmarkExportPhases(b *testing.B) {
 	b.Setenv("FTL_CONFIG", "")
 	p, mods, pkgs := loadProject(b, generateProject(b, 100, 20))
-	ix := newIndex(p.Root, mods, pkgs)
+	// As if every file had been parsed ahead, as in an export.
+	syntax := readAhead(p.Root, pkgs)
+	ix := newIndex(p.Root, mods, pkgs, syntax)
 	decls, diags := build(ix, runtime.GOMAXPROCS(0))
 	if len(diags) > 0 {
 		b.Fatal(diags)
@@ -27,7 +29,7 @@ func BenchmarkExportPhases(b *testing.B) {
 		b.ReportAllocs()
 		defer reportCPU(b)()
 		for range b.N {
-			newIndex(p.Root, mods, pkgs)
+			newIndex(p.Root, mods, pkgs, syntax)
 		}
 	})
 	b.Run("build", func(b *testing.B) {
@@ -72,7 +74,7 @@ func BenchmarkExportPhases(b *testing.B) {
 		b.ReportAllocs()
 		defer reportCPU(b)()
 		for range b.N {
-			ix := newIndex(p.Root, mods, pkgs)
+			ix := newIndex(p.Root, mods, pkgs, syntax)
 			decls, _ := build(ix, runtime.GOMAXPROCS(0))
 			s := assemble(ix, p, mods, decls)
 			var wg sync.WaitGroup

@@ -47,6 +47,7 @@ type parsedFile struct {
 	src     []byte
 	f       *ast.File
 	err     error
+	syn     *fileSyntax // read from f in the background too
 }
 
 // startPreparse starts listing the Go files the modules' packages can hold
@@ -54,7 +55,7 @@ type parsedFile struct {
 // directories starting with . or _) and parsing them, in the background.
 // Build constraints are not evaluated, so a few files may be parsed for
 // nothing.
-func startPreparse(mods []Module) *preparser {
+func startPreparse(root string, mods []Module) *preparser {
 	pp := &preparser{fset: token.NewFileSet(), listed: make(chan struct{}), files: map[string]*parsedFile{}}
 	// The listing never waits for the parsers, which may be starved: past
 	// the queue's capacity, the loader parses the files.
@@ -108,6 +109,9 @@ func startPreparse(mods []Module) *preparser {
 				if e.src, e.err = os.ReadFile(e.path); e.err == nil {
 					e.f, e.err = parser.ParseFile(pp.fset, e.path, e.src, parseMode)
 				}
+				if e.err == nil {
+					e.syn = readSyntax(pp.fset, root, e.f, true)
+				}
 				close(e.done)
 			}
 		}()
@@ -139,6 +143,23 @@ func (pp *preparser) parseFile(fset *token.FileSet, filename string, src []byte)
 		}
 	}
 	return parser.ParseFile(fset, filename, src, parseMode)
+}
+
+// syntax returns what was read of the syntax of the files parsed ahead, by
+// tree.
+func (pp *preparser) syntax() map[*ast.File]*fileSyntax {
+	<-pp.listed
+	out := make(map[*ast.File]*fileSyntax, len(pp.files))
+	for _, e := range pp.files {
+		select {
+		case <-e.done:
+			if e.syn != nil {
+				out[e.f] = e.syn
+			}
+		default:
+		}
+	}
+	return out
 }
 
 // wait blocks until the file listing is done. A background parser may

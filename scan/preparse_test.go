@@ -22,7 +22,7 @@ func TestPreparse(t *testing.T) {
 	b := write("b.go", "package m\n\nconst B = 2\n")
 	write("a_test.go", "package m\n")
 	write("testdata/x.go", "package x\n")
-	pp := startPreparse([]Module{{Name: "m", Dir: dir}})
+	pp := startPreparse(dir, []Module{{Name: "m", Dir: dir}})
 	defer pp.wait()
 	<-pp.listed
 	if len(pp.files) != 2 || pp.files[a] == nil || pp.files[b] == nil {

@@ -79,11 +79,11 @@ func scanProject(ctx context.Context, p *project.Project, env []string, encode f
 	if len(mods) == 0 {
 		return nil, errors.New("no Go FTL modules (directories with " + ModuleFile + ") in " + p.Root)
 	}
-	pkgs, err := load(ctx, p.Root, mods, env)
+	pkgs, syntax, err := load(ctx, p.Root, mods, env)
 	if err != nil {
 		return nil, err
 	}
-	ix := newIndex(p.Root, mods, pkgs)
+	ix := newIndex(p.Root, mods, pkgs, syntax)
 	decls, diags := build(ix, runtime.GOMAXPROCS(0))
 	if diags = append(ix.diags, diags...); len(diags) > 0 {
 		diags.Sort()

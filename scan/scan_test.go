@@ -4,11 +4,14 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"go/ast"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/tools/go/packages"
 
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
@@ -61,7 +64,7 @@ func checkGolden(t *testing.T, path string, got []byte) {
 func TestParallelBuild(t *testing.T) {
 	t.Setenv("FTL_CONFIG", "")
 	p, mods, pkgs := loadProject(t, generateProject(t, 6, 5))
-	ix := newIndex(p.Root, mods, pkgs)
+	ix := newIndex(p.Root, mods, pkgs, nil)
 	var texts []string
 	for _, workers := range []int{1, 4} {
 		decls, diags := build(ix, workers)
@@ -213,4 +216,36 @@ func TestLineDirectives(t *testing.T) {
 	if s := strings.Join(got, ", "); s != want {
 		t.Errorf("positions:\n got %s\nwant %s", s, want)
 	}
+}
+
+// What is read of the files' syntax ahead of the load (directives, their
+// problems, doc comments, lines) is what the index would read itself.
+func TestReadAhead(t *testing.T) {
+	t.Setenv("FTL_CONFIG", "")
+	for _, root := range []string{filepath.Join("testdata", "bank"), generateProject(t, 3, 4)} {
+		p, mods, pkgs := loadProject(t, root)
+		var texts []string
+		for _, syntax := range []map[*ast.File]*fileSyntax{nil, readAhead(p.Root, pkgs)} {
+			ix := newIndex(p.Root, mods, pkgs, syntax)
+			decls, diags := build(ix, 1)
+			if diags = append(ix.diags, diags...); len(diags) > 0 {
+				t.Fatal(diags)
+			}
+			texts = append(texts, schema.Print(assemble(ix, p, mods, decls)))
+		}
+		if texts[0] != texts[1] {
+			t.Errorf("%s: read ahead:\n%s\nread by the index:\n%s", root, texts[1], texts[0])
+		}
+	}
+}
+
+// readAhead reads the syntax of every file of pkgs as the preparser does.
+func readAhead(root string, pkgs []*packages.Package) map[*ast.File]*fileSyntax {
+	out := map[*ast.File]*fileSyntax{}
+	for _, p := range pkgs {
+		for _, f := range p.Syntax {
+			out[f] = readSyntax(p.Fset, root, f, true)
+		}
+	}
+	return out
 }

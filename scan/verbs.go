@@ -82,7 +82,7 @@ func (b *builder) addVerb(v *verbDecl) {
 
 	decl, verb := newVerbDecl()
 	verb.Pos = b.position(v.fn.Pos())
-	verb.Comments = comments(v.fn.Doc)
+	verb.Comments = v.comments
 	verb.Visibility = schema.Visibility_VISIBILITY_SCOPE_REALM
 	verb.Name = name
 	verb.Request = b.message(req, trail{verb: name, root: "request"})
