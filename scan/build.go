@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"go/token"
 	"go/types"
+	"hash/maphash"
 	"runtime"
 	"slices"
 	"strings"
@@ -23,7 +24,7 @@ import (
 type builder struct {
 	*index
 	all   *closure
-	verbs map[string][]*schema.Decl // module name -> verbs
+	decls map[string][]*schema.Decl // module name -> the decls (verbs too) this builder built
 	diags diag.List
 
 	// Memos: a realm repeats the same few names (ID, Amount) and files
@@ -37,18 +38,44 @@ type builder struct {
 	builts slab[built]
 }
 
-// closure is every decl reached so far: *types.TypeName -> *built. Nearly
-// every lookup finds a decl already claimed (the types that many verbs
-// share), which a sync.Map answers without the builders contending for a
-// lock.
+// closure is every decl reached so far, by type. Nearly every lookup finds
+// a decl already claimed (the types that many verbs share), so it is split
+// into shards, each with its own lock (on its own cache line) and a map
+// sized up front: the builders seldom contend, and claiming a type
+// allocates nothing.
 type closure struct {
-	decls sync.Map
+	seed   maphash.Seed
+	shards [64]struct {
+		mu sync.Mutex
+		m  map[*types.TypeName]*built
+		_  [64 - 16]byte
+	}
+}
+
+func newClosure(n int) *closure {
+	c := &closure{seed: maphash.MakeSeed()}
+	for i := range c.shards {
+		c.shards[i].m = make(map[*types.TypeName]*built, n/len(c.shards)+1)
+	}
+	return c
+}
+
+// claim returns the entry for obj, and whether it is new: then the caller
+// builds the decl.
+func (c *closure) claim(obj *types.TypeName, fresh func() *built) (*built, bool) {
+	sh := &c.shards[maphash.Comparable(c.seed, obj)%uint64(len(c.shards))]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if bd, ok := sh.m[obj]; ok {
+		return bd, false
+	}
+	bd := fresh()
+	sh.m[obj] = bd
+	return bd, true
 }
 
 type built struct {
-	module string
-	decl   *schema.Decl // nil while being built, and when it failed; read once all builders are done
-	failed atomic.Bool
+	failed atomic.Bool // the decl could not be built
 }
 
 // build builds the decls of the realm's verbs and of every type they reach,
@@ -67,12 +94,12 @@ func build(ix *index, workers int) (map[string][]*schema.Decl, diag.List) {
 		return cmp.Or(strings.Compare(x.pkg.module.Name, y.pkg.module.Name), cmp.Compare(x.obj.Name(), y.obj.Name()), cmp.Compare(x.pos, y.pos))
 	})
 	workers = max(1, min(workers, len(ix.verbs)))
-	all := &closure{}
+	all := newClosure(len(ix.specs))
 	bs := make([]*builder, workers)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := range bs {
-		b := &builder{index: ix, all: all, verbs: map[string][]*schema.Decl{},
+		b := &builder{index: ix, all: all, decls: map[string][]*schema.Decl{},
 			uppers: map[string]string{}, lowers: map[string]string{}}
 		bs[w] = b
 		// Each takes runs of verbs, so that the builders are mostly in
@@ -99,16 +126,10 @@ func build(ix *index, workers int) (map[string][]*schema.Decl, diag.List) {
 		return build(ix, 1)
 	}
 	// In no particular order: assemble sorts each module's decls.
-	decls := map[string][]*schema.Decl{}
-	all.decls.Range(func(_, v any) bool {
-		if bd := v.(*built); bd.decl != nil {
-			decls[bd.module] = append(decls[bd.module], bd.decl)
-		}
-		return true
-	})
-	for _, b := range bs {
-		for m, verbs := range b.verbs {
-			decls[m] = append(decls[m], verbs...)
+	decls := bs[0].decls
+	for _, b := range bs[1:] {
+		for m, ds := range b.decls {
+			decls[m] = append(decls[m], ds...)
 		}
 	}
 	return decls, diags
@@ -121,19 +142,18 @@ const verbRun = 16
 // claimed it (it is built, or being built: a type may refer to itself). It
 // reports false when the decl is known to have failed.
 func (b *builder) ensureDecl(obj *types.TypeName, tr trail) bool {
-	c := &b.all.decls
-	if v, ok := c.Load(obj); ok {
-		return !v.(*built).failed.Load()
-	}
-	bd := b.builts.alloc()
-	bd.module = b.moduleOf(obj.Pkg().Path()).Name
-	if v, claimed := c.LoadOrStore(obj, bd); claimed {
-		return !v.(*built).failed.Load()
+	bd, mine := b.all.claim(obj, b.builts.alloc)
+	if !mine {
+		return !bd.failed.Load()
 	}
 	d := b.buildDecl(obj, tr)
-	bd.decl = d
-	bd.failed.Store(d == nil)
-	return d != nil
+	if d == nil {
+		bd.failed.Store(true)
+		return false
+	}
+	m := b.moduleOf(obj.Pkg().Path()).Name
+	b.decls[m] = append(b.decls[m], d)
+	return true
 }
 
 // errorf records a problem found while building.

@@ -91,7 +91,7 @@ func (b *builder) addVerb(v *verbDecl) {
 		return
 	}
 	m := v.pkg.module.Name
-	b.verbs[m] = append(b.verbs[m], decl)
+	b.decls[m] = append(b.decls[m], decl)
 }
 
 // message maps a verb's request or response; a missing one is Unit.
