@@ -57,6 +57,8 @@ type allocator struct {
 	maps      slab[typeParts[schema.Type_Map, schema.Map]]
 	optionals slab[typeParts[schema.Type_Optional, schema.Optional]]
 	positions slab[schema.Position]
+	datas     slab[declParts[schema.Decl_Data, schema.Data]]
+	verbs     slab[declParts[schema.Decl_Verb, schema.Verb]]
 	fields    []schema.Field
 	fieldPtrs []*schema.Field
 	typePtrs  []*schema.Type
@@ -153,15 +155,15 @@ type declParts[W, K any] struct {
 }
 
 // newDataDecl returns a data decl and its Data, to be filled in.
-func newDataDecl() (*schema.Decl, *schema.Data) {
-	x := new(declParts[schema.Decl_Data, schema.Data])
+func (a *allocator) newDataDecl() (*schema.Decl, *schema.Data) {
+	x := a.datas.alloc()
 	x.w.Data, x.d.Value = &x.k, &x.w
 	return &x.d, &x.k
 }
 
 // newVerbDecl returns a verb decl and its Verb, to be filled in.
-func newVerbDecl() (*schema.Decl, *schema.Verb) {
-	x := new(declParts[schema.Decl_Verb, schema.Verb])
+func (a *allocator) newVerbDecl() (*schema.Decl, *schema.Verb) {
+	x := a.verbs.alloc()
 	x.w.Verb, x.d.Value = &x.k, &x.w
 	return &x.d, &x.k
 }

@@ -29,10 +29,10 @@ type builder struct {
 
 	// Memos: a realm repeats the same few names (ID, Amount) and files
 	// many times, and converting them is much of the cost of a decl.
-	uppers, lowers map[string]string
-	file           *token.File // of the last position: the next is likely in it too
-	lines          *fileLines  // file's
-	name, relName  string      // the last position's file name, and relative to the root (//line directives)
+	uppers, lowers, angles map[string]string
+	file                   *token.File // of the last position: the next is likely in it too
+	lines                  *fileLines  // file's
+	name, relName          string      // the last position's file name, and relative to the root (//line directives)
 
 	allocator
 	builts slab[built]
@@ -100,7 +100,7 @@ func build(ix *index, workers int) (map[string][]*schema.Decl, diag.List) {
 	var wg sync.WaitGroup
 	for w := range bs {
 		b := &builder{index: ix, all: all, decls: map[string][]*schema.Decl{},
-			uppers: map[string]string{}, lowers: map[string]string{}}
+			uppers: map[string]string{}, lowers: map[string]string{}, angles: map[string]string{}}
 		bs[w] = b
 		// Each takes runs of verbs, so that the builders are mostly in
 		// different files (token.File locks each lookup of a position) and
@@ -196,6 +196,11 @@ func (b *builder) position(pos token.Pos) *schema.Position {
 
 // upper is strcase.ToUpperCamel (FTL's decl and variant names), memoized.
 func (b *builder) upper(name string) string { return memo(b.uppers, name, strcase.ToUpperCamel) }
+
+// angled is "<name>", for the trail of a type argument, memoized.
+func (b *builder) angled(name string) string {
+	return memo(b.angles, name, func(n string) string { return "<" + n + ">" })
+}
 
 // lower is strcase.ToLowerCamel (FTL's verb and field names), memoized.
 func (b *builder) lower(name string) string { return memo(b.lowers, name, strcase.ToLowerCamel) }

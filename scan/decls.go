@@ -70,7 +70,7 @@ func (b *builder) buildDecl(obj *types.TypeName, tr trail) *schema.Decl {
 
 func (b *builder) data(obj *types.TypeName, ts *typeSpec, st *types.Struct, tr trail) *schema.Decl {
 	at, doc, dataName := b.head(obj, ts)
-	decl, d := newDataDecl()
+	decl, d := b.newDataDecl()
 	d.Pos, d.Comments, d.Visibility, d.Name = at, doc, schema.Visibility_VISIBILITY_SCOPE_REALM, dataName
 	if ts.spec.TypeParams != nil {
 		for _, f := range ts.spec.TypeParams.List {

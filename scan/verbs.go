@@ -80,7 +80,7 @@ func (b *builder) addVerb(v *verbDecl) {
 		return
 	}
 
-	decl, verb := newVerbDecl()
+	decl, verb := b.newVerbDecl()
 	verb.Pos = b.position(v.fn.Pos())
 	verb.Comments = v.comments
 	verb.Visibility = schema.Visibility_VISIBILITY_SCOPE_REALM
