@@ -40,7 +40,7 @@ func (b *builder) typeAlias(obj *types.TypeName, ts *typeSpec, tr trail) *schema
 		a.Type = anyType()
 		return &schema.Decl{Value: &schema.Decl_TypeAlias{TypeAlias: a}}
 	}
-	a.Type = b.typeOf(ts.typ, ts.spec.Type.Pos(), tr)
+	a.Type = b.typeOf(ts.typ, ts.typePos, tr)
 	if a.Type == nil {
 		return nil
 	}

@@ -190,7 +190,8 @@ func (ix *index) attach(pkg *pkgInfo, info *types.Info, at attachment, dirs []di
 		}
 		if realm {
 			if fn, ok := info.Defs[n.Name].(*types.Func); ok {
-				ix.verbs = append(ix.verbs, &verbDecl{fn: n, obj: fn, pkg: pkg, pos: verb.pos, comments: syn.comments(n.Doc)})
+				ix.verbs = append(ix.verbs, &verbDecl{name: n.Name.Name, funcPos: n.Pos(), namePos: n.Name.Pos(),
+					paramsOpen: n.Type.Params.Opening, typePos: n.Type.Pos(), obj: fn, pkg: pkg, pos: verb.pos, comments: syn.comments(n.Doc)})
 			}
 		}
 		return

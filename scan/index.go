@@ -22,8 +22,8 @@ import (
 // scanner keeps of it once indexed. The syntax trees and type information
 // of the load (a large part of the memory in use) are no longer referenced
 // then, so that the garbage collections during the rest of the scan need
-// not trace them: only the declarations of types and verbs stay, and the
-// types.
+// not trace them: what the builders need of the declarations of types and
+// verbs is copied out (see typeSpec, verbDecl), so that only the types stay.
 type pkgInfo struct {
 	path   string
 	types  *types.Package
@@ -32,23 +32,47 @@ type pkgInfo struct {
 	docPos *schema.Position // of its package clause; nil when the package has no files
 }
 
-// typeSpec is where a type of the realm is declared.
+// typeSpec is where and how a type of the realm is declared: what the
+// builders need of its type spec.
 type typeSpec struct {
-	spec      *ast.TypeSpec
-	comments  []string   // of the spec's doc comment, else its declaration's
-	fieldDocs [][]string // a struct's: its fields' comments, one per name (one for an embedded field); nil when none has any
+	namePos   token.Pos
+	form      typeForm    // of the type expression
+	typePos   token.Pos   // of the type expression
+	generic   bool        // the spec has type parameters
+	params    []typeParam // its type parameters, in order
+	comments  []string    // of the spec's doc comment, else its declaration's
+	fieldDocs [][]string  // a struct's: its fields' comments, one per name (one for an embedded field); nil when none has any
 	pkg       *pkgInfo
-	typ       types.Type      // of spec.Type
-	native    *types.TypeName // what spec.Type names when it is pkg.T
+	typ       types.Type      // of the type expression
+	native    *types.TypeName // what the type expression names when it is pkg.T
 }
 
-// verbDecl is a function marked //ftl:verb export:realm.
+// typeForm is what a type expression is, as far as the builders care.
+type typeForm int
+
+const (
+	formOther typeForm = iota
+	formStruct
+	formInterface
+)
+
+type typeParam struct {
+	name string
+	pos  token.Pos
+}
+
+// verbDecl is a function marked //ftl:verb export:realm: what the builders
+// need of its declaration.
 type verbDecl struct {
-	fn       *ast.FuncDecl
-	obj      *types.Func
-	pkg      *pkgInfo
-	pos      token.Pos // of the directive
-	comments []string  // of its doc comment
+	name       string    // the function's
+	funcPos    token.Pos // of "func"
+	namePos    token.Pos
+	paramsOpen token.Pos // of the parameter list's "("
+	typePos    token.Pos // of the function type
+	obj        *types.Func
+	pkg        *pkgInfo
+	pos        token.Pos // of the directive
+	comments   []string  // of its doc comment
 }
 
 // index is everything the scanner knows about the realm's source: its
@@ -172,12 +196,22 @@ func (ix *index) indexFile(pkg *pkgInfo, info *types.Info, f *ast.File, syn *fil
 			switch s := s.(type) {
 			case *ast.TypeSpec:
 				if tn, ok := info.Defs[s.Name].(*types.TypeName); ok {
-					ts := &typeSpec{spec: s, comments: syn.comments(doc), pkg: pkg, typ: info.TypeOf(s.Type)}
+					ts := &typeSpec{namePos: s.Name.Pos(), typePos: s.Type.Pos(), generic: s.TypeParams != nil,
+						comments: syn.comments(doc), pkg: pkg, typ: info.TypeOf(s.Type)}
+					if s.TypeParams != nil {
+						for _, f := range s.TypeParams.List {
+							for _, n := range f.Names {
+								ts.params = append(ts.params, typeParam{n.Name, n.Pos()})
+							}
+						}
+					}
 					switch t := s.Type.(type) {
 					case *ast.SelectorExpr:
 						ts.native, _ = info.Uses[t.Sel].(*types.TypeName)
 					case *ast.StructType:
-						ts.fieldDocs = fieldDocs(t, syn)
+						ts.form, ts.fieldDocs = formStruct, fieldDocs(t, syn)
+					case *ast.InterfaceType:
+						ts.form = formInterface
 					}
 					ix.specs[tn] = ts
 				}
