@@ -25,12 +25,14 @@ const parseMode = parser.AllErrors | parser.ParseComments | parser.SkipObjectRes
 // ParseFile hook then hands out the trees, checking that the file it read
 // is the one parsed.
 //
-// go list itself keeps more than one core busy, so the parsing must not
-// compete with it (that only moves the work from after go list to go list
-// itself): where the system allows, the parsing threads run at the lowest
-// priority, on what go list leaves idle. The hook never waits for them: a
-// file not parsed yet when the loader wants it (go list was quick, or left
-// little idle) is parsed by the loader, at normal priority, and the
+// go list itself keeps more than one core busy, so the parsing competes
+// with it: at normal priority, on the 2-core VM BenchmarkExport was tuned
+// on, go list got slower by about as much as the parsing saved. Where the
+// system allows, the parsing threads therefore run at the lowest priority,
+// which leaves go list its speed but for some 10 ms (the VM's cores are not
+// independent) and saves 15-20 ms after it. The hook never waits for them:
+// a file not parsed yet when the loader wants it (go list was quick, or
+// left little idle) is parsed by the loader, at normal priority, and the
 // background parsing stops.
 type preparser struct {
 	fset    *token.FileSet
@@ -90,10 +92,14 @@ func startPreparse(root string, mods []Module) *preparser {
 			})
 		}
 	})
-	// One processor is left to the rest of the process (go/packages reading
-	// go list's output), which a starved parser holding it would delay; with
-	// only one, the parser runs at normal priority.
-	workers, low := max(1, runtime.GOMAXPROCS(0)-1), runtime.GOMAXPROCS(0) > 1
+	// At low priority, one processor is left to the rest of the process
+	// (go/packages reading go list's output), which a starved parser
+	// holding it would delay; with only one, or where priorities are not
+	// set, the parsers run at normal priority, one per processor.
+	workers, low := runtime.GOMAXPROCS(0), threadPriorities && runtime.GOMAXPROCS(0) > 1
+	if low {
+		workers--
+	}
 	for range workers {
 		go func() {
 			if low {
