@@ -1,7 +1,6 @@
 package scan
 
 import (
-	"go/ast"
 	"go/types"
 	"path"
 
@@ -41,7 +40,7 @@ func (b *builder) typeAlias(obj *types.TypeName, ts *typeSpec, tr trail) *schema
 		a.Type = anyType()
 		return &schema.Decl{Value: &schema.Decl_TypeAlias{TypeAlias: a}}
 	}
-	a.Type = b.typeOf(ts.pkg.TypesInfo.TypeOf(ts.spec.Type), ts.spec.Type.Pos(), tr)
+	a.Type = b.typeOf(ts.typ, ts.typePos, tr)
 	if a.Type == nil {
 		return nil
 	}
@@ -58,12 +57,8 @@ func typeMap(runtime, native string) *schema.Metadata {
 // the type name, joined by dots. Types of the realm, FTL's Option and Unit
 // and time.Time are not external.
 func (b *builder) externalNative(ts *typeSpec) (string, bool) {
-	sel, ok := ts.spec.Type.(*ast.SelectorExpr)
-	if !ok {
-		return "", false
-	}
-	tn, ok := ts.pkg.TypesInfo.Uses[sel.Sel].(*types.TypeName)
-	if !ok || tn.Pkg() == nil {
+	tn := ts.native
+	if tn == nil || tn.Pkg() == nil {
 		return "", false
 	}
 	p := tn.Pkg().Path()

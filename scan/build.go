@@ -4,9 +4,12 @@ import (
 	"cmp"
 	"go/token"
 	"go/types"
+	"hash/maphash"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
 	"github.com/ftlrealm/ftl-gen-realm/internal/project"
@@ -21,27 +24,58 @@ import (
 type builder struct {
 	*index
 	all   *closure
-	verbs map[string][]*schema.Decl // module name -> verbs
+	decls map[string][]*schema.Decl // module name -> the decls (verbs too) this builder built
 	diags diag.List
 
 	// Memos: a realm repeats the same few names (ID, Amount) and files
 	// many times, and converting them is much of the cost of a decl.
-	uppers, lowers map[string]string
-	file           *token.File // of the last position: the next is likely in it too
-	name, relName  string      // the last position's file name, and relative to the root
-	positions      []schema.Position
+	uppers, lowers, angles map[string]string
+	file                   *token.File // of the last position: the next is likely in it too
+	lines                  *fileLines  // file's
+	name, relName          string      // the last position's file name, and relative to the root (//line directives)
+
+	allocator
+	builts slab[built]
 }
 
-// closure is every decl reached so far.
+// closure is every decl reached so far, by type. Nearly every lookup finds
+// a decl already claimed (the types that many verbs share), so it is split
+// into shards, each with its own lock (on its own cache line) and a map
+// sized up front: the builders seldom contend, and claiming a type
+// allocates nothing.
 type closure struct {
-	mu    sync.Mutex
-	decls map[*types.TypeName]*built
+	seed   maphash.Seed
+	shards [64]struct {
+		mu sync.Mutex
+		m  map[*types.TypeName]*built
+		_  [64 - 16]byte
+	}
+}
+
+func newClosure(n int) *closure {
+	c := &closure{seed: maphash.MakeSeed()}
+	for i := range c.shards {
+		c.shards[i].m = make(map[*types.TypeName]*built, n/len(c.shards)+1)
+	}
+	return c
+}
+
+// claim returns the entry for obj, and whether it is new: then the caller
+// builds the decl.
+func (c *closure) claim(obj *types.TypeName, fresh func() *built) (*built, bool) {
+	sh := &c.shards[maphash.Comparable(c.seed, obj)%uint64(len(c.shards))]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if bd, ok := sh.m[obj]; ok {
+		return bd, false
+	}
+	bd := fresh()
+	sh.m[obj] = bd
+	return bd, true
 }
 
 type built struct {
-	module string
-	decl   *schema.Decl // nil while being built, and when it failed
-	failed bool
+	failed atomic.Bool // the decl could not be built
 }
 
 // build builds the decls of the realm's verbs and of every type they reach,
@@ -60,16 +94,26 @@ func build(ix *index, workers int) (map[string][]*schema.Decl, diag.List) {
 		return cmp.Or(strings.Compare(x.pkg.module.Name, y.pkg.module.Name), cmp.Compare(x.obj.Name(), y.obj.Name()), cmp.Compare(x.pos, y.pos))
 	})
 	workers = max(1, min(workers, len(ix.verbs)))
-	all := &closure{decls: map[*types.TypeName]*built{}}
+	all := newClosure(len(ix.specs))
 	bs := make([]*builder, workers)
+	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := range bs {
-		b := &builder{index: ix, all: all, verbs: map[string][]*schema.Decl{},
-			uppers: map[string]string{}, lowers: map[string]string{}}
+		b := &builder{index: ix, all: all, decls: map[string][]*schema.Decl{},
+			uppers: map[string]string{}, lowers: map[string]string{}, angles: map[string]string{}}
 		bs[w] = b
+		// Each takes runs of verbs, so that the builders are mostly in
+		// different files (token.File locks each lookup of a position) and
+		// modules.
 		wg.Go(func() {
-			for i := w; i < len(ix.verbs); i += workers {
-				b.addVerb(ix.verbs[i])
+			for {
+				i := int(next.Add(verbRun)) - verbRun
+				if i >= len(ix.verbs) {
+					return
+				}
+				for _, v := range ix.verbs[i:min(i+verbRun, len(ix.verbs))] {
+					b.addVerb(v)
+				}
 			}
 		})
 	}
@@ -81,39 +125,35 @@ func build(ix *index, workers int) (map[string][]*schema.Decl, diag.List) {
 	if len(diags) > 0 && workers > 1 {
 		return build(ix, 1)
 	}
-	decls := map[string][]*schema.Decl{}
-	for _, bd := range all.decls {
-		if bd.decl != nil {
-			decls[bd.module] = append(decls[bd.module], bd.decl)
-		}
-	}
-	for _, b := range bs {
-		for m, verbs := range b.verbs {
-			decls[m] = append(decls[m], verbs...)
+	// In no particular order: assemble sorts each module's decls.
+	decls := bs[0].decls
+	for _, b := range bs[1:] {
+		for m, ds := range b.decls {
+			decls[m] = append(decls[m], ds...)
 		}
 	}
 	return decls, diags
 }
 
+// verbRun is how many verbs a builder takes at a time.
+const verbRun = 16
+
 // ensureDecl builds the decl of a realm type unless some builder has
 // claimed it (it is built, or being built: a type may refer to itself). It
 // reports false when the decl is known to have failed.
 func (b *builder) ensureDecl(obj *types.TypeName, tr trail) bool {
-	c := b.all
-	c.mu.Lock()
-	if bd, ok := c.decls[obj]; ok {
-		failed := bd.failed
-		c.mu.Unlock()
-		return !failed
+	bd, mine := b.all.claim(obj, b.builts.alloc)
+	if !mine {
+		return !bd.failed.Load()
 	}
-	bd := &built{module: b.moduleOf(obj.Pkg().Path()).Name}
-	c.decls[obj] = bd
-	c.mu.Unlock()
 	d := b.buildDecl(obj, tr)
-	c.mu.Lock()
-	bd.decl, bd.failed = d, d == nil
-	c.mu.Unlock()
-	return d != nil
+	if d == nil {
+		bd.failed.Store(true)
+		return false
+	}
+	m := b.moduleOf(obj.Pkg().Path()).Name
+	b.decls[m] = append(b.decls[m], d)
+	return true
 }
 
 // errorf records a problem found while building.
@@ -128,23 +168,39 @@ func (b *builder) position(pos token.Pos) *schema.Position {
 	}
 	if f := b.file; f == nil || int(pos) < f.Base() || int(pos) > f.Base()+f.Size() {
 		b.file = b.fset.File(pos)
+		b.lines = b.files[b.file]
+	}
+	at := b.positions.alloc()
+	if fl := b.lines; fl != nil && fl.lines != nil {
+		// As token.File.Position finds it, without the lock it takes for
+		// every lookup (which the builders would contend for).
+		offset := int(pos) - b.file.Base()
+		i, j := 0, len(fl.lines) // the line is the last that starts at or before offset
+		for i < j {
+			if h := int(uint(i+j) >> 1); fl.lines[h] <= offset {
+				i = h + 1
+			} else {
+				j = h
+			}
+		}
+		at.Filename, at.Line, at.Column = fl.rel, int64(i), int64(offset-fl.lines[i-1]+1)
+		return at
 	}
 	p := b.file.Position(pos) // as fset.Position, //line directives applied
 	if p.Filename != b.name {
 		b.name, b.relName = p.Filename, rel(b.root, p.Filename)
 	}
-	// Positions, one per decl, field and variant, are allocated in slabs.
-	// A slab is never grown (a message must not move once in use): a full
-	// one is left to its messages and a new one started.
-	if len(b.positions) == cap(b.positions) {
-		b.positions = make([]schema.Position, 0, 256)
-	}
-	b.positions = append(b.positions, schema.Position{Filename: b.relName, Line: int64(p.Line), Column: int64(p.Column)})
-	return &b.positions[len(b.positions)-1]
+	at.Filename, at.Line, at.Column = b.relName, int64(p.Line), int64(p.Column)
+	return at
 }
 
 // upper is strcase.ToUpperCamel (FTL's decl and variant names), memoized.
 func (b *builder) upper(name string) string { return memo(b.uppers, name, strcase.ToUpperCamel) }
+
+// angled is "<name>", for the trail of a type argument, memoized.
+func (b *builder) angled(name string) string {
+	return memo(b.angles, name, func(n string) string { return "<" + n + ">" })
+}
 
 // lower is strcase.ToLowerCamel (FTL's verb and field names), memoized.
 func (b *builder) lower(name string) string { return memo(b.lowers, name, strcase.ToLowerCamel) }
@@ -159,8 +215,21 @@ func memo(m map[string]string, key string, f func(string) string) string {
 }
 
 // declRank orders a module's decls the way FTL's schema printer does, so
-// that the file and the printed schema list them alike.
-var declRank = map[string]int{"typealias": 1, "enum": 2, "data": 3, "verb": 4}
+// that the file and the printed schema list them alike: typealiases, enums,
+// data, verbs.
+func declRank(d *schema.Decl) int {
+	switch d.GetValue().(type) {
+	case *schema.Decl_TypeAlias:
+		return 1
+	case *schema.Decl_Enum:
+		return 2
+	case *schema.Decl_Data:
+		return 3
+	case *schema.Decl_Verb:
+		return 4
+	}
+	return 0
+}
 
 // assemble makes the realm: one module per FTL module with anything in the
 // API, modules by name, and in each the decls by kind (typealiases, enums,
@@ -177,31 +246,46 @@ func assemble(ix *index, p *project.Project, mods []Module, byModule map[string]
 		if len(decls) == 0 {
 			continue
 		}
-		sortDecls(decls)
 		doc, pos := ix.moduleDoc(&mods[i])
 		realm.Modules = append(realm.Modules, &schema.Module{Pos: pos, Comments: doc, Name: mods[i].Name, Decls: decls})
 	}
+	// The modules' decls are sorted in parallel: for a large realm, this
+	// is the one step after the load that would otherwise leave cores idle.
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(realm.Modules)) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(realm.Modules); i = int(next.Add(1)) - 1 {
+				sortDecls(realm.Modules[i].Decls)
+			}
+		})
+	}
+	wg.Wait()
 	return &schema.Schema{Realms: []*schema.Realm{realm}}
 }
 
 // sortDecls sorts decls by kind, name and position, the keys computed
-// once per decl.
+// once per decl. What is sorted is indices, which hold no pointers: moving
+// pointers costs a write barrier each while the collector marks.
 func sortDecls(decls []*schema.Decl) {
-	type keyed struct {
+	type key struct {
 		rank int
 		name string
 		pos  *schema.Position
-		decl *schema.Decl
 	}
-	keys := make([]keyed, len(decls))
+	keys := make([]key, len(decls))
+	order := make([]int32, len(decls))
 	for i, d := range decls {
-		keys[i] = keyed{declRank[schema.DeclKind(d)], schema.DeclName(d), schema.DeclPos(d), d}
+		keys[i] = key{declRank(d), schema.DeclName(d), schema.DeclPos(d)}
+		order[i] = int32(i)
 	}
-	slices.SortFunc(keys, func(x, y keyed) int {
+	slices.SortFunc(order, func(i, j int32) int {
+		x, y := &keys[i], &keys[j]
 		return cmp.Or(cmp.Compare(x.rank, y.rank), strings.Compare(x.name, y.name), comparePos(x.pos, y.pos))
 	})
-	for i, k := range keys {
-		decls[i] = k.decl
+	sorted := slices.Clone(decls)
+	for i, k := range order {
+		decls[i] = sorted[k]
 	}
 }
 

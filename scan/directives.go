@@ -58,8 +58,8 @@ var lookalike = regexp.MustCompile(`^//(?:\s+ftl|\s*(?:FTL|Ftl)):([a-z]+)\b`)
 // the scanner acts on: realm-exported verbs, and the directives of type
 // declarations. Lookalikes, unknown names, bad //ftl:verb arguments,
 // duplicates and misplaced realm exports are reported.
-func (ix *index) readDirectives(pkg *pkgInfo, file *ast.File) {
-	attached := map[*ast.CommentGroup]attachment{}
+func (ix *index) readDirectives(pkg *pkgInfo, info *types.Info, file *ast.File, syn *fileSyntax) {
+	attached := make(map[*ast.CommentGroup]attachment, len(file.Decls))
 	for _, decl := range file.Decls {
 		switch d := decl.(type) {
 		case *ast.FuncDecl:
@@ -78,7 +78,7 @@ func (ix *index) readDirectives(pkg *pkgInfo, file *ast.File) {
 		}
 	}
 	for _, cg := range file.Comments {
-		dirs := ix.parseGroup(cg)
+		dirs := syn.dirs[cg] // parsed by readSyntax, which also reported their problems
 		if len(dirs) == 0 {
 			continue
 		}
@@ -91,7 +91,7 @@ func (ix *index) readDirectives(pkg *pkgInfo, file *ast.File) {
 			}
 			continue
 		}
-		ix.attach(pkg, at, dirs)
+		ix.attach(pkg, info, at, dirs, syn)
 	}
 }
 
@@ -137,6 +137,9 @@ func (ix *index) parseGroup(cg *ast.CommentGroup) []directive {
 }
 
 func (ix *index) checkLookalike(c *ast.Comment) {
+	if !maybeLookalike(c.Text) {
+		return // most comments: prose, for which the regexp is a cost
+	}
 	m := lookalike.FindStringSubmatchIndex(c.Text)
 	if m == nil {
 		return
@@ -149,6 +152,18 @@ func (ix *index) checkLookalike(c *ast.Comment) {
 	ix.errorf(c.Slash, "%q is not an FTL directive: write %s", c.Text, want)
 }
 
+// maybeLookalike is a quick test that lookalike cannot match text: it
+// matches only "//", white space (as \s has it), then ftl, FTL or Ftl and
+// a colon.
+func maybeLookalike(text string) bool {
+	rest, ok := strings.CutPrefix(text, "//")
+	if !ok {
+		return false
+	}
+	rest = strings.TrimLeft(rest, "\t\n\f\r ")
+	return len(rest) >= 4 && rest[3] == ':' && (rest[:3] == "ftl" || rest[:3] == "FTL" || rest[:3] == "Ftl")
+}
+
 // attachment is the declaration a doc comment belongs to; tok is the
 // keyword (type, const, var, import) of a GenDecl or of a spec's GenDecl.
 type attachment struct {
@@ -157,7 +172,7 @@ type attachment struct {
 }
 
 // attach records the directives of a documented declaration.
-func (ix *index) attach(pkg *pkgInfo, at attachment, dirs []directive) {
+func (ix *index) attach(pkg *pkgInfo, info *types.Info, at attachment, dirs []directive, syn *fileSyntax) {
 	var verb *directive
 	for i := range dirs {
 		if dirs[i].name == "verb" {
@@ -174,8 +189,9 @@ func (ix *index) attach(pkg *pkgInfo, at attachment, dirs []directive) {
 			return
 		}
 		if realm {
-			if fn, ok := pkg.TypesInfo.Defs[n.Name].(*types.Func); ok {
-				ix.verbs = append(ix.verbs, &verbDecl{fn: n, obj: fn, pkg: pkg, pos: verb.pos})
+			if fn, ok := info.Defs[n.Name].(*types.Func); ok {
+				ix.verbs = append(ix.verbs, &verbDecl{name: n.Name.Name, funcPos: n.Pos(), namePos: n.Name.Pos(),
+					paramsOpen: n.Type.Params.Opening, typePos: n.Type.Pos(), obj: fn, pkg: pkg, pos: verb.pos, comments: syn.comments(n.Doc)})
 			}
 		}
 		return
@@ -185,19 +201,19 @@ func (ix *index) attach(pkg *pkgInfo, at attachment, dirs []directive) {
 		}
 		// FTL applies a declaration's doc comment to its first spec.
 		if len(n.Specs) > 0 {
-			ix.recordSpecDirectives(pkg, n.Specs[0], dirs)
+			ix.recordSpecDirectives(info, n.Specs[0], dirs)
 		}
 	case ast.Spec:
 		if realm {
 			ix.errorf(verb.pos, "//ftl:verb export:realm on %s: only functions can be verbs", specName(n, at.tok))
 		}
-		ix.recordSpecDirectives(pkg, n, dirs)
+		ix.recordSpecDirectives(info, n, dirs)
 	}
 }
 
-func (ix *index) recordSpecDirectives(pkg *pkgInfo, spec ast.Spec, dirs []directive) {
+func (ix *index) recordSpecDirectives(info *types.Info, spec ast.Spec, dirs []directive) {
 	if ts, ok := spec.(*ast.TypeSpec); ok {
-		if obj := pkg.TypesInfo.Defs[ts.Name]; obj != nil {
+		if obj := info.Defs[ts.Name]; obj != nil {
 			ix.typeDirs[obj] = append(ix.typeDirs[obj], dirs...)
 		}
 	}

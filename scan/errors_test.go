@@ -3,11 +3,14 @@ package scan
 import (
 	"context"
 	"errors"
+	"go/ast"
 	"maps"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
+	"github.com/ftlrealm/ftl-gen-realm/internal/project"
 )
 
 // Every case is a small project; the scan must fail with exactly these
@@ -462,5 +465,47 @@ func Ping(ctx context.Context) error { return nil }
 	}
 	if n := len(res.Schema.Realms[0].Modules[0].Decls); n != 1 {
 		t.Errorf("%d decls, want the one verb ping", n)
+	}
+}
+
+// The problems found in directives are the same whether the files' syntax
+// was read ahead of the load or by the index.
+func TestErrorsReadAhead(t *testing.T) {
+	t.Setenv("FTL_CONFIG", "")
+	var checked atomic.Int64
+	t.Run("cases", func(t *testing.T) {
+		for _, tc := range errorCases {
+			t.Run(tc.name, func(t *testing.T) {
+				t.Parallel()
+				root := writeProject(t, tc.files)
+				p, err := project.Find(root)
+				if err != nil {
+					return
+				}
+				mods, _, err := FindModules(p)
+				if err != nil {
+					return
+				}
+				pkgs, _, err := load(context.Background(), p.Root, mods, testEnv())
+				if err != nil {
+					return // a problem the load reports
+				}
+				var got []string
+				for _, syntax := range []map[*ast.File]*fileSyntax{nil, readAhead(p.Root, pkgs)} {
+					ix := newIndex(p.Root, mods, pkgs, syntax)
+					_, diags := build(ix, 1)
+					diags = append(ix.diags, diags...)
+					diags.Sort()
+					got = append(got, diags.Error())
+				}
+				if got[0] != got[1] {
+					t.Errorf("read ahead:\n%s\nread by the index:\n%s", got[1], got[0])
+				}
+				checked.Add(1)
+			})
+		}
+	})
+	if n := checked.Load(); n < 15 {
+		t.Errorf("only %d cases checked", n)
 	}
 }

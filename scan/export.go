@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -108,30 +109,28 @@ func Export(ctx context.Context, cfg ExportConfig) (*ExportResult, error) {
 	if _, err := schema.FormatOf(out); err != nil {
 		return nil, err
 	}
-	// The file on disk is read while the scan runs.
-	var old []byte
-	var oldErr error
-	read := make(chan struct{})
-	go func() {
-		defer close(read)
-		old, oldErr = os.ReadFile(out)
-	}()
-	res, data, err := scanProject(ctx, p, cfg.Env, out)
-	<-read
+	// The schema is compared with the file on disk as it is encoded.
+	fc := openFileCheck(out)
+	defer fc.close()
+	res, err := scanProject(ctx, p, cfg.Env, func(s *schema.Schema) error { return schema.EncodeFile(out, s, fc.write) })
 	if err != nil {
 		return nil, err
 	}
-	missing := errors.Is(oldErr, fs.ErrNotExist)
-	if oldErr != nil && !missing {
-		return nil, oldErr
+	unchanged, data, err := fc.result()
+	if err != nil {
+		return nil, err
 	}
 	r := &ExportResult{Path: out, Display: rel(p.Root, out), Counts: countDecls(res.Schema), Notes: res.Notes}
 	switch {
-	case !missing && bytes.Equal(old, data):
+	case unchanged:
 		// Up to date; not rewritten, so its mtime stays.
 	case cfg.Check:
-		r.Stale, r.Missing = true, missing
-		if !missing {
+		r.Stale, r.Missing = true, fc.missing
+		if !fc.missing {
+			old, err := os.ReadFile(out)
+			if err != nil {
+				return nil, err
+			}
 			r.Diff = staleDiff(r.Display, out, old, data, res.Schema)
 		}
 	default:
@@ -155,4 +154,96 @@ func staleDiff(display, path string, old, data []byte, s *schema.Schema) string 
 		}
 	}
 	return linediff.Unified(display+" (on disk)", display+" (from source)", string(old), string(data), 3)
+}
+
+// fileCheck compares an encoding, piece by piece as it is produced, with
+// the file on disk, and keeps the new bytes only once they differ: an
+// export that changes nothing, the usual case, holds neither the old nor
+// the new file in memory. (Megabytes allocated are garbage collection work
+// while the realm's packages are still in memory.)
+type fileCheck struct {
+	f       *os.File // the file on disk; nil when there is none
+	missing bool
+	buf     []byte // scratch for reading the file
+	off     int64  // bytes found equal so far
+	differs bool
+	data    []byte // once the bytes differ: all of the new ones so far
+	err     error  // opening or reading the file
+}
+
+func openFileCheck(path string) *fileCheck {
+	c := &fileCheck{}
+	f, err := os.Open(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		c.missing, c.differs = true, true
+	case err != nil:
+		c.err = err
+	default:
+		c.f = f
+	}
+	return c
+}
+
+// write takes the next piece of the encoding.
+func (c *fileCheck) write(p []byte) {
+	if c.err != nil {
+		return
+	}
+	if !c.differs {
+		if cap(c.buf) < len(p) {
+			c.buf = make([]byte, len(p))
+		}
+		n, err := io.ReadFull(c.f, c.buf[:len(p)])
+		if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+			c.err = err
+			return
+		}
+		if n == len(p) && bytes.Equal(c.buf[:n], p) {
+			c.off += int64(n)
+			return
+		}
+		c.differ()
+	}
+	c.data = append(c.data, p...)
+}
+
+// differ starts keeping the new bytes: first the equal ones, read back
+// from the file.
+func (c *fileCheck) differ() {
+	c.differs = true
+	size := c.off
+	if info, err := c.f.Stat(); err == nil {
+		size = max(size, info.Size()) // the new file is likely of about the old one's size
+	}
+	c.data = make([]byte, c.off, size+size/8)
+	if _, err := c.f.ReadAt(c.data, 0); err != nil {
+		c.err = err
+	}
+}
+
+// result reports, once the whole encoding is written, whether the file is
+// unchanged, and otherwise returns the new bytes.
+func (c *fileCheck) result() (unchanged bool, data []byte, err error) {
+	if c.err == nil && !c.differs {
+		// Equal so far: the file must also end here.
+		var one [1]byte
+		n, err := c.f.Read(one[:])
+		switch {
+		case n > 0:
+			c.differ()
+		case err != nil && err != io.EOF:
+			c.err = err
+		}
+	}
+	if c.err != nil {
+		return false, nil, c.err
+	}
+	return !c.differs, c.data, nil
+}
+
+func (c *fileCheck) close() {
+	if c.f != nil {
+		c.f.Close()
+	}
 }

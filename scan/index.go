@@ -8,6 +8,7 @@ import (
 	"maps"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -17,25 +18,61 @@ import (
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
-// pkgInfo is a loaded package of one of the realm's modules.
+// pkgInfo is a loaded package of one of the realm's modules: what the
+// scanner keeps of it once indexed. The syntax trees and type information
+// of the load (a large part of the memory in use) are no longer referenced
+// then, so that the garbage collections during the rest of the scan need
+// not trace them: what the builders need of the declarations of types and
+// verbs is copied out (see typeSpec, verbDecl), so that only the types stay.
 type pkgInfo struct {
-	*packages.Package
+	path   string
+	types  *types.Package
 	module *Module
+	doc    []string         // the package doc (see moduleDoc)
+	docPos *schema.Position // of its package clause; nil when the package has no files
 }
 
-// typeSpec is where a type of the realm is declared.
+// typeSpec is where and how a type of the realm is declared: what the
+// builders need of its type spec.
 type typeSpec struct {
-	spec *ast.TypeSpec
-	doc  *ast.CommentGroup // the spec's doc comment, else its declaration's
-	pkg  *pkgInfo
+	namePos   token.Pos
+	form      typeForm    // of the type expression
+	typePos   token.Pos   // of the type expression
+	generic   bool        // the spec has type parameters
+	params    []typeParam // its type parameters, in order
+	comments  []string    // of the spec's doc comment, else its declaration's
+	fieldDocs [][]string  // a struct's: its fields' comments, one per name (one for an embedded field); nil when none has any
+	pkg       *pkgInfo
+	typ       types.Type      // of the type expression
+	native    *types.TypeName // what the type expression names when it is pkg.T
 }
 
-// verbDecl is a function marked //ftl:verb export:realm.
+// typeForm is what a type expression is, as far as the builders care.
+type typeForm int
+
+const (
+	formOther typeForm = iota
+	formStruct
+	formInterface
+)
+
+type typeParam struct {
+	name string
+	pos  token.Pos
+}
+
+// verbDecl is a function marked //ftl:verb export:realm: what the builders
+// need of its declaration.
 type verbDecl struct {
-	fn  *ast.FuncDecl
-	obj *types.Func
-	pkg *pkgInfo
-	pos token.Pos // of the directive
+	name       string    // the function's
+	funcPos    token.Pos // of "func"
+	namePos    token.Pos
+	paramsOpen token.Pos // of the parameter list's "("
+	typePos    token.Pos // of the function type
+	obj        *types.Func
+	pkg        *pkgInfo
+	pos        token.Pos // of the directive
+	comments   []string  // of its doc comment
 }
 
 // index is everything the scanner knows about the realm's source: its
@@ -47,27 +84,33 @@ type index struct {
 	pkgs      map[string]*pkgInfo // by import path
 	modules   map[string]*Module  // by Go module path
 	specs     map[*types.TypeName]*typeSpec
-	constDocs map[*types.Const]*ast.CommentGroup
+	constDocs map[*types.Const][]string          // comments
+	consts    map[*types.TypeName][]*types.Const // package-level constants by their (defined) type, by name
 	typeDirs  map[types.Object][]directive
+	files     map[*token.File]*fileLines
 	verbs     []*verbDecl
 	diags     diag.List
 }
 
-func newIndex(root string, mods []Module, pkgs []*packages.Package) *index {
+// newIndex indexes the realm's packages; syntax holds what was read of
+// the files parsed ahead of the load (nil: nothing).
+func newIndex(root string, mods []Module, pkgs []*packages.Package, syntax map[*ast.File]*fileSyntax) *index {
 	ix := emptyIndex(root)
 	for i := range mods {
 		ix.modules[mods[i].Path] = &mods[i]
 	}
 	var infos []*pkgInfo
+	var loaded []*packages.Package
 	for _, p := range pkgs {
 		m := ix.moduleOf(p.PkgPath)
 		if m == nil {
 			continue // go/packages matched a package outside the modules; not ours
 		}
 		ix.fset = p.Fset // one load, one file set
-		info := &pkgInfo{Package: p, module: m}
+		info := &pkgInfo{path: p.PkgPath, types: p.Types, module: m}
 		ix.pkgs[p.PkgPath] = info
 		infos = append(infos, info)
+		loaded = append(loaded, p)
 	}
 	// Packages are indexed in parallel, each into its own shard.
 	shards := make([]*index, len(infos))
@@ -82,19 +125,44 @@ func newIndex(root string, mods []Module, pkgs []*packages.Package) *index {
 			for i := range work {
 				sh := emptyIndex(root)
 				sh.fset = ix.fset
-				for _, f := range infos[i].Syntax {
-					sh.indexFile(infos[i], f)
-					sh.readDirectives(infos[i], f)
+				p := loaded[i]
+				var syns []*fileSyntax
+				for _, f := range p.Syntax {
+					syn := syntax[f]
+					if syn == nil {
+						syn = readSyntax(ix.fset, root, f, false)
+					}
+					syns = append(syns, syn)
+					sh.diags = append(sh.diags, syn.diags...)
+					sh.indexFile(infos[i], p.TypesInfo, f, syn)
+					sh.readDirectives(infos[i], p.TypesInfo, f, syn)
+					sh.files[ix.fset.File(f.FileStart)] = syn.lines
+				}
+				infos[i].doc, infos[i].docPos = sh.packageDoc(p.Syntax, syns)
+				// A type's constants are all in its own package, so in
+				// this shard.
+				for _, cs := range sh.consts {
+					slices.SortFunc(cs, func(a, b *types.Const) int { return strings.Compare(a.Name(), b.Name()) })
 				}
 				shards[i] = sh
 			}
 		})
 	}
 	wg.Wait()
+	// The maps are sized once, rather than grown shard by shard.
+	var nspecs, nconsts, ntypes, ndirs, nfiles int
+	for _, sh := range shards {
+		nspecs, nconsts, ntypes, ndirs, nfiles = nspecs+len(sh.specs), nconsts+len(sh.constDocs), ntypes+len(sh.consts), ndirs+len(sh.typeDirs), nfiles+len(sh.files)
+	}
+	ix.specs, ix.constDocs = make(map[*types.TypeName]*typeSpec, nspecs), make(map[*types.Const][]string, nconsts)
+	ix.consts, ix.typeDirs = make(map[*types.TypeName][]*types.Const, ntypes), make(map[types.Object][]directive, ndirs)
+	ix.files = make(map[*token.File]*fileLines, nfiles)
 	for _, sh := range shards {
 		maps.Copy(ix.specs, sh.specs)
 		maps.Copy(ix.constDocs, sh.constDocs)
+		maps.Copy(ix.consts, sh.consts)
 		maps.Copy(ix.typeDirs, sh.typeDirs)
+		maps.Copy(ix.files, sh.files)
 		ix.verbs = append(ix.verbs, sh.verbs...)
 		ix.diags = append(ix.diags, sh.diags...)
 	}
@@ -107,13 +175,17 @@ func emptyIndex(root string) *index {
 		pkgs:      map[string]*pkgInfo{},
 		modules:   map[string]*Module{},
 		specs:     map[*types.TypeName]*typeSpec{},
-		constDocs: map[*types.Const]*ast.CommentGroup{},
+		constDocs: map[*types.Const][]string{},
+		consts:    map[*types.TypeName][]*types.Const{},
 		typeDirs:  map[types.Object][]directive{},
+		files:     map[*token.File]*fileLines{},
 	}
 }
 
-// indexFile records the package-level type and constant declarations of f.
-func (ix *index) indexFile(pkg *pkgInfo, f *ast.File) {
+// indexFile records the package-level type and constant declarations of f:
+// where each type is declared, each constant's doc, and the constants of
+// each type of the package (the variants of a value enum).
+func (ix *index) indexFile(pkg *pkgInfo, info *types.Info, f *ast.File, syn *fileSyntax) {
 	for _, decl := range f.Decls {
 		gd, ok := decl.(*ast.GenDecl)
 		if !ok {
@@ -123,18 +195,65 @@ func (ix *index) indexFile(pkg *pkgInfo, f *ast.File) {
 			doc := specDoc(gd, s)
 			switch s := s.(type) {
 			case *ast.TypeSpec:
-				if tn, ok := pkg.TypesInfo.Defs[s.Name].(*types.TypeName); ok {
-					ix.specs[tn] = &typeSpec{spec: s, doc: doc, pkg: pkg}
+				if tn, ok := info.Defs[s.Name].(*types.TypeName); ok {
+					ts := &typeSpec{namePos: s.Name.Pos(), typePos: s.Type.Pos(), generic: s.TypeParams != nil,
+						comments: syn.comments(doc), pkg: pkg, typ: info.TypeOf(s.Type)}
+					if s.TypeParams != nil {
+						for _, f := range s.TypeParams.List {
+							for _, n := range f.Names {
+								ts.params = append(ts.params, typeParam{n.Name, n.Pos()})
+							}
+						}
+					}
+					switch t := s.Type.(type) {
+					case *ast.SelectorExpr:
+						ts.native, _ = info.Uses[t.Sel].(*types.TypeName)
+					case *ast.StructType:
+						ts.form, ts.fieldDocs = formStruct, fieldDocs(t, syn)
+					case *ast.InterfaceType:
+						ts.form = formInterface
+					}
+					ix.specs[tn] = ts
 				}
 			case *ast.ValueSpec:
 				for _, name := range s.Names {
-					if c, ok := pkg.TypesInfo.Defs[name].(*types.Const); ok && doc != nil {
-						ix.constDocs[c] = doc
+					c, ok := info.Defs[name].(*types.Const)
+					if !ok {
+						continue
+					}
+					if doc != nil {
+						ix.constDocs[c] = syn.comments(doc)
+					}
+					// Of exactly a defined type of this package, as
+					// types.Identical has it (constants are never generic).
+					if n, ok := types.Unalias(c.Type()).(*types.Named); ok && n.Obj().Pkg() == c.Pkg() {
+						tn := n.Origin().Obj()
+						ix.consts[tn] = append(ix.consts[tn], c)
 					}
 				}
 			}
 		}
 	}
+}
+
+// fieldDocs returns the comments of a struct's fields, in the order of
+// types.Struct's: one per name, one for an embedded field; nil when no
+// field has a doc comment.
+func fieldDocs(st *ast.StructType, syn *fileSyntax) [][]string {
+	var docs [][]string
+	n := 0
+	for _, f := range st.Fields.List {
+		for range max(1, len(f.Names)) {
+			if f.Doc != nil && docs == nil {
+				docs = make([][]string, n, st.Fields.NumFields())
+			}
+			if docs != nil {
+				docs = append(docs, syn.comments(f.Doc))
+			}
+			n++
+		}
+	}
+	return docs
 }
 
 // specDoc is a spec's doc comment, or its declaration's when the
@@ -181,7 +300,7 @@ func (ix *index) sourceObject(obj *types.TypeName) *types.TypeName {
 		return obj
 	}
 	if p := ix.pkgs[obj.Pkg().Path()]; p != nil {
-		if o, ok := p.Types.Scope().Lookup(obj.Name()).(*types.TypeName); ok {
+		if o, ok := p.types.Scope().Lookup(obj.Name()).(*types.TypeName); ok {
 			return o
 		}
 	}
@@ -214,41 +333,38 @@ func (ix *index) position(pos token.Pos) *schema.Position {
 	return &schema.Position{Filename: rel(ix.root, p.Filename), Line: int64(p.Line), Column: int64(p.Column)}
 }
 
-// comments returns a doc comment as FTL keeps it: its text without
-// directives, one entry per line, blank lines as "".
-func comments(doc *ast.CommentGroup) []string {
-	if doc == nil {
-		return nil
-	}
-	text := strings.TrimSpace(doc.Text())
-	if text == "" {
-		return nil
-	}
-	return strings.Split(text, "\n")
-}
-
 // moduleDoc returns the package doc and the position of the package clause
-// of a module's root package: the first file by name that has a doc, else
-// the first file.
+// of a module's root package (see packageDoc); for a module without one,
+// the position of its ftl.toml.
 func (ix *index) moduleDoc(m *Module) ([]string, *schema.Position) {
 	p := ix.pkgs[m.Path]
-	if p == nil || len(p.Syntax) == 0 {
+	if p == nil || p.docPos == nil {
 		return nil, &schema.Position{Filename: rel(ix.root, filepath.Join(m.Dir, ModuleFile)), Line: 1, Column: 1}
 	}
-	first := p.Syntax[0]
-	for _, f := range p.Syntax {
+	return p.doc, p.docPos
+}
+
+// packageDoc returns the doc of a package of syntax, and the position of
+// its package clause: of the first file by name that has a doc, else of the
+// first file; nil when there are no files.
+func (ix *index) packageDoc(syntax []*ast.File, syns []*fileSyntax) ([]string, *schema.Position) {
+	if len(syntax) == 0 {
+		return nil, nil
+	}
+	first := syntax[0]
+	for _, f := range syntax {
 		if ix.fset.File(f.Pos()).Name() < ix.fset.File(first.Pos()).Name() {
 			first = f
 		}
 	}
-	withDoc := (*ast.File)(nil)
-	for _, f := range p.Syntax {
-		if f.Doc != nil && (withDoc == nil || ix.fset.File(f.Pos()).Name() < ix.fset.File(withDoc.Pos()).Name()) {
-			withDoc = f
+	withDoc := -1
+	for i, f := range syntax {
+		if f.Doc != nil && (withDoc < 0 || ix.fset.File(f.Pos()).Name() < ix.fset.File(syntax[withDoc].Pos()).Name()) {
+			withDoc = i
 		}
 	}
-	if withDoc != nil {
-		return comments(withDoc.Doc), ix.position(withDoc.Package)
+	if withDoc >= 0 {
+		return syns[withDoc].comments(syntax[withDoc].Doc), ix.position(syntax[withDoc].Package)
 	}
 	return nil, ix.position(first.Package)
 }

@@ -3,6 +3,7 @@ package scan
 import (
 	"context"
 	"fmt"
+	"go/ast"
 	"go/version"
 	"os"
 	"path/filepath"
@@ -242,23 +243,24 @@ func absPath(base, p string) string {
 	return filepath.Join(base, filepath.FromSlash(p))
 }
 
-// load loads every package of mods in one packages.Load. Errors in the
-// packages (syntax, types, imports that do not resolve) are returned as
-// diagnostics relative to root: the types the scanner would read could be
-// incomplete.
-func load(ctx context.Context, root string, mods []Module, env []string) ([]*packages.Package, error) {
-	pp := startPreparse(mods)
+// load loads every package of mods in one packages.Load, and returns
+// them with what was read of their files' syntax while go list ran (see
+// newIndex). Errors in the packages (syntax, types, imports that do not
+// resolve) are returned as diagnostics relative to root: the types the
+// scanner would read could be incomplete.
+func load(ctx context.Context, root string, mods []Module, env []string) ([]*packages.Package, map[*ast.File]*fileSyntax, error) {
+	pp := startPreparse(root, mods)
 	defer pp.wait()
 	w, err := newWorkspace(mods, env)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer w.close()
 	cfg := w.config(ctx, root)
 	cfg.Fset, cfg.ParseFile = pp.fset, pp.parseFile
 	pkgs, err := packages.Load(cfg, w.patterns...)
 	if err != nil {
-		return nil, fmt.Errorf("loading the Go packages of the realm's modules: %w", err)
+		return nil, nil, fmt.Errorf("loading the Go packages of the realm's modules: %w", err)
 	}
 	slices.SortFunc(pkgs, func(a, b *packages.Package) int { return strings.Compare(a.PkgPath, b.PkgPath) })
 	var list diag.List
@@ -281,9 +283,9 @@ func load(ctx context.Context, root string, mods []Module, env []string) ([]*pac
 	}
 	if len(list) > 0 {
 		list.Sort()
-		return nil, list
+		return nil, nil, list
 	}
-	return pkgs, nil
+	return pkgs, pp.syntax(), nil
 }
 
 // packageError turns a go/packages error, positioned as "file:line:col"

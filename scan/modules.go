@@ -152,19 +152,20 @@ func readModule(root, dir string) (Module, string, error) {
 	if cfg.Language != "" && cfg.Language != "go" {
 		return Module{}, fmt.Sprintf("skipped module %s in %s: language %q (only Go modules are scanned)", cfg.Module, rel(root, dir), cfg.Language), nil
 	}
-	line := moduleKeyLine(tomlPath)
+	// For messages only: finding it for every module is a cost.
+	line := func() int { return moduleKeyLineIn(data) }
 	switch {
 	case cfg.Module == "":
 		return Module{}, "", diag.List{{File: file, Line: 1, Column: 1, Message: `no module name: want module = "<name>"`}}
 	case !schema.ValidIdentifier(cfg.Module):
-		return Module{}, "", diag.List{{File: file, Line: line, Column: 1, Message: fmt.Sprintf("invalid module name %q: want letters, digits and underscores, not starting with a digit", cfg.Module)}}
+		return Module{}, "", diag.List{{File: file, Line: line(), Column: 1, Message: fmt.Sprintf("invalid module name %q: want letters, digits and underscores, not starting with a digit", cfg.Module)}}
 	}
 	m := Module{Name: cfg.Module, Dir: dir, Path: "ftl/" + cfg.Module}
 
 	modPath := filepath.Join(dir, "go.mod")
 	modData, err := os.ReadFile(modPath)
 	if errors.Is(err, fs.ErrNotExist) {
-		return Module{}, "", diag.List{{File: file, Line: line, Column: 1, Message: fmt.Sprintf("module %s has no go.mod next to %s", m.Name, ModuleFile)}}
+		return Module{}, "", diag.List{{File: file, Line: line(), Column: 1, Message: fmt.Sprintf("module %s has no go.mod next to %s", m.Name, ModuleFile)}}
 	} else if err != nil {
 		return Module{}, "", err
 	}
@@ -207,6 +208,12 @@ func moduleKeyLine(path string) int {
 	if err != nil {
 		return 1
 	}
+	return moduleKeyLineIn(data)
+}
+
+// moduleKeyLineIn returns the line of the `module` key in the contents of
+// an ftl.toml, or 1.
+func moduleKeyLineIn(data []byte) int {
 	if loc := moduleKey.FindIndex(data); loc != nil {
 		return bytes.Count(data[:loc[0]], []byte("\n")) + 1
 	}

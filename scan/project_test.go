@@ -112,7 +112,7 @@ func loadProject(tb testing.TB, root string) (*project.Project, []Module, []*pac
 	if err != nil {
 		tb.Fatal(err)
 	}
-	pkgs, err := load(context.Background(), p.Root, mods, testEnv())
+	pkgs, _, err := load(context.Background(), p.Root, mods, testEnv())
 	if err != nil {
 		tb.Fatal(err)
 	}

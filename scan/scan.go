@@ -41,8 +41,7 @@ func Scan(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, _, err := scanProject(ctx, p, cfg.Env, "")
-	return res, err
+	return scanProject(ctx, p, cfg.Env, nil)
 }
 
 func findProject(dir string) (*project.Project, error) {
@@ -69,38 +68,37 @@ func findProject(dir string) (*project.Project, error) {
 	return p, nil
 }
 
-// scanProject scans p. With out set it also encodes the schema for that
-// file, concurrently with validation: after loading, the two are most of
-// the work.
-func scanProject(ctx context.Context, p *project.Project, env []string, out string) (*Result, []byte, error) {
+// scanProject scans p. With encode set it also encodes the schema,
+// concurrently with validation: after loading, the two are most of the
+// work.
+func scanProject(ctx context.Context, p *project.Project, env []string, encode func(*schema.Schema) error) (*Result, error) {
 	mods, notes, err := FindModules(p)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if len(mods) == 0 {
-		return nil, nil, errors.New("no Go FTL modules (directories with " + ModuleFile + ") in " + p.Root)
+		return nil, errors.New("no Go FTL modules (directories with " + ModuleFile + ") in " + p.Root)
 	}
-	pkgs, err := load(ctx, p.Root, mods, env)
+	pkgs, syntax, err := load(ctx, p.Root, mods, env)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	ix := newIndex(p.Root, mods, pkgs)
+	ix := newIndex(p.Root, mods, pkgs, syntax)
 	decls, diags := build(ix, runtime.GOMAXPROCS(0))
 	if diags = append(ix.diags, diags...); len(diags) > 0 {
 		diags.Sort()
-		return nil, nil, diags
+		return nil, diags
 	}
 	s := assemble(ix, p, mods, decls)
-	var data []byte
 	var merr error
 	var wg sync.WaitGroup
-	if out != "" {
-		wg.Go(func() { data, merr = schema.MarshalFile(out, s) })
+	if encode != nil {
+		wg.Go(func() { merr = encode(s) })
 	}
 	verr := schema.Validate(s)
 	wg.Wait()
 	if err := cmp.Or(verr, merr); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return &Result{Project: p, Modules: mods, Schema: s, Notes: notes}, data, nil
+	return &Result{Project: p, Modules: mods, Schema: s, Notes: notes}, nil
 }

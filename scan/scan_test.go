@@ -4,11 +4,14 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"go/ast"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/tools/go/packages"
 
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
@@ -61,7 +64,7 @@ func checkGolden(t *testing.T, path string, got []byte) {
 func TestParallelBuild(t *testing.T) {
 	t.Setenv("FTL_CONFIG", "")
 	p, mods, pkgs := loadProject(t, generateProject(t, 6, 5))
-	ix := newIndex(p.Root, mods, pkgs)
+	ix := newIndex(p.Root, mods, pkgs, nil)
 	var texts []string
 	for _, workers := range []int{1, 4} {
 		decls, diags := build(ix, workers)
@@ -185,4 +188,64 @@ func Withdraw(ctx context.Context, req Req) (ftlrealm.Option[int], error) { retu
 	if got := schema.Print(res.Schema); !strings.Contains(got, want) {
 		t.Errorf("got:\n%s\nwant it to hold:\n%s", got, want)
 	}
+}
+
+// Positions in a file with //line directives are the ones they give, as
+// token.File has them; in other files, the builders work lines out
+// themselves, and agree.
+func TestLineDirectives(t *testing.T) {
+	t.Setenv("FTL_CONFIG", "")
+	root := writeProject(t, map[string]string{
+		"alpha/alpha.go": "package alpha\n\nimport \"context\"\n\n// A is data.\ntype A struct {\n\tX int\n}\n\n//line gen.go:100\n// V is a verb.\n//\n//ftl:verb export:realm\nfunc V(ctx context.Context, a A) (B, error) { return B{}, nil }\n",
+		"alpha/b.go":     "package alpha\n\n// B is data.\ntype B struct {\n\tY string\n}\n",
+	})
+	res, err := Scan(context.Background(), Config{Dir: root, Env: testEnv()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range res.Schema.GetRealms()[0].GetModules()[0].GetDecls() {
+		p := schema.DeclPos(d)
+		got = append(got, fmt.Sprintf("%s %s:%d:%d", schema.DeclName(d), p.GetFilename(), p.GetLine(), p.GetColumn()))
+		if data := d.GetData(); data != nil {
+			p := data.GetFields()[0].GetPos()
+			got = append(got, fmt.Sprintf("%s.%s %s:%d:%d", data.GetName(), data.GetFields()[0].GetName(), p.GetFilename(), p.GetLine(), p.GetColumn()))
+		}
+	}
+	want := "A alpha/alpha.go:6:6, A.x alpha/alpha.go:7:2, B alpha/b.go:4:6, B.y alpha/b.go:5:2, v alpha/gen.go:103:0" // a //line without a column leaves columns unknown
+	if s := strings.Join(got, ", "); s != want {
+		t.Errorf("positions:\n got %s\nwant %s", s, want)
+	}
+}
+
+// What is read of the files' syntax ahead of the load (directives, their
+// problems, doc comments, lines) is what the index would read itself.
+func TestReadAhead(t *testing.T) {
+	t.Setenv("FTL_CONFIG", "")
+	for _, root := range []string{filepath.Join("testdata", "bank"), generateProject(t, 3, 4)} {
+		p, mods, pkgs := loadProject(t, root)
+		var texts []string
+		for _, syntax := range []map[*ast.File]*fileSyntax{nil, readAhead(p.Root, pkgs)} {
+			ix := newIndex(p.Root, mods, pkgs, syntax)
+			decls, diags := build(ix, 1)
+			if diags = append(ix.diags, diags...); len(diags) > 0 {
+				t.Fatal(diags)
+			}
+			texts = append(texts, schema.Print(assemble(ix, p, mods, decls)))
+		}
+		if texts[0] != texts[1] {
+			t.Errorf("%s: read ahead:\n%s\nread by the index:\n%s", root, texts[1], texts[0])
+		}
+	}
+}
+
+// readAhead reads the syntax of every file of pkgs as the preparser does.
+func readAhead(root string, pkgs []*packages.Package) map[*ast.File]*fileSyntax {
+	out := map[*ast.File]*fileSyntax{}
+	for _, p := range pkgs {
+		for _, f := range p.Syntax {
+			out[f] = readSyntax(p.Fset, root, f, true)
+		}
+	}
+	return out
 }

@@ -28,42 +28,67 @@ const (
 // first decl the path enters (after any containers: "[]balance.Entry");
 // later decls are implied by the field names.
 //
-// Trails are made for every field and rendered only for a problem, so the
-// last segment is kept apart (sep, name) rather than concatenated: most
-// fields then cost no allocation.
+// Trails are made for every field and type and rendered only for a
+// problem, so they are built without concatenating: the first decl and the
+// last two segments (a field and a container of its type, typically) are
+// kept apart, and joined to the rest only past that. Most fields then cost
+// no allocation.
 type trail struct {
 	verb      string // schema name of the verb
 	root      string // "request" or "response"
 	rest      string // containers, the first decl, then fields and containers
-	sep, name string // the last segment, not yet appended to rest
-	named     bool   // rest holds a decl name
+	mod, decl string // the first decl, when rest was empty on entering it: it follows rest
+	segs      [2]seg // the last segments, not yet appended
+	n         uint8  // of segs in use
+	named     bool   // the path has entered a decl
 }
+
+// seg is a segment of a trail: a field (".", name) or a container ("[]",
+// "{key}", "{value}", "<T>", with no name).
+type seg struct{ sep, name string }
 
 func (t trail) String() string {
 	s := "verb " + t.verb + ": " + t.root
-	if p := t.rest + t.sep + t.name; p != "" {
+	if p := t.path(); p != "" {
 		s += " " + p
 	}
 	return s
 }
 
-// then appends a path segment: a field (".", name) or a container ("[]",
-// "{key}", "{value}", "<T>", with no name).
-func (t trail) then(sep, name string) trail {
-	if t.sep != "" || t.name != "" {
-		t.rest += t.sep + t.name
+// path renders the segments.
+func (t trail) path() string {
+	p := t.rest
+	if t.mod != "" {
+		p += t.mod + "." + t.decl
 	}
-	t.sep, t.name = sep, name
+	for _, s := range t.segs[:t.n] {
+		p += s.sep + s.name
+	}
+	return p
+}
+
+// then appends a path segment.
+func (t trail) then(sep, name string) trail {
+	if int(t.n) == len(t.segs) {
+		t.rest, t.mod, t.decl, t.n = t.path(), "", "", 0
+	}
+	t.segs[t.n] = seg{sep, name}
+	t.n++
 	return t
 }
 
 // enter records that the path goes through the decl module.name, if it is
 // the first one.
 func (t trail) enter(module, name string) trail {
-	if !t.named {
-		t.rest += t.sep + t.name + module + "." + name
-		t.sep, t.name, t.named = "", "", true
+	switch {
+	case t.named:
+		return t
+	case t.rest == "" && t.n == 0:
+		t.mod, t.decl = module, name
+	default:
+		t.rest, t.n = t.path()+module+"."+name, 0
 	}
+	t.named = true
 	return t
 }
 
@@ -80,13 +105,13 @@ func (b *builder) typeOf(t types.Type, pos token.Pos, tr trail) *schema.Type {
 	case *types.Basic:
 		switch t.Kind() {
 		case types.String:
-			return stringType()
+			return b.stringType()
 		case types.Int:
-			return intType()
+			return b.intType()
 		case types.Bool:
-			return boolType()
+			return b.boolType()
 		case types.Float64:
-			return floatType()
+			return b.floatType()
 		}
 	case *types.Slice:
 		if e, ok := t.Elem().Underlying().(*types.Basic); ok && e.Kind() == types.Byte {
@@ -96,20 +121,20 @@ func (b *builder) typeOf(t types.Type, pos token.Pos, tr trail) *schema.Type {
 		if elem == nil {
 			return nil
 		}
-		return arrayType(elem)
+		return b.arrayType(elem)
 	case *types.Map:
 		key := b.typeOf(t.Key(), pos, tr.then("{key}", ""))
 		value := b.typeOf(t.Elem(), pos, tr.then("{value}", ""))
 		if key == nil || value == nil {
 			return nil
 		}
-		return mapType(key, value)
+		return b.mapType(key, value)
 	case *types.Interface:
 		if t.Empty() {
 			return anyType()
 		}
 	case *types.TypeParam:
-		typ, _ := refType("", t.Obj().Name())
+		typ, _ := b.refType("", t.Obj().Name(), 0)
 		return typ
 	case *types.Named:
 		return b.namedType(t, pos, tr)
@@ -127,18 +152,20 @@ func (b *builder) namedType(t *types.Named, pos token.Pos, tr trail) *schema.Typ
 		return nil
 	}
 	path := obj.Pkg().Path()
-	switch path + "." + obj.Name() {
-	case "time.Time":
-		return timeType()
-	case ftlPackage + ".Unit", realmRuntimePackage + ".Unit":
+	// By package, then name: a type of the realm costs no string to match.
+	ftl := path == ftlPackage || path == realmRuntimePackage
+	switch {
+	case path == "time" && obj.Name() == "Time":
+		return b.timeType()
+	case ftl && obj.Name() == "Unit":
 		return unitType()
-	case ftlPackage + ".Option", realmRuntimePackage + ".Option":
+	case ftl && obj.Name() == "Option":
 		if t.TypeArgs().Len() == 1 {
 			inner := b.typeOf(t.TypeArgs().At(0), pos, tr)
 			if inner == nil {
 				return nil
 			}
-			return optionalType(inner)
+			return b.optionalType(inner)
 		}
 	}
 	if b.moduleOf(path) != nil {
@@ -170,14 +197,14 @@ func (b *builder) declRef(obj *types.TypeName, args *types.TypeList, pos token.P
 	if !b.ensureDecl(obj, inner) {
 		return nil
 	}
-	typ, ref := refType(m.Name, name)
+	typ, ref := b.refType(m.Name, name, args.Len())
 	var params *types.TypeParamList
 	if n, ok := obj.Type().(*types.Named); ok {
 		params = n.TypeParams()
 	}
 	ok := true
 	for i := range args.Len() {
-		a := b.typeOf(args.At(i), pos, inner.then("<"+params.At(i).Obj().Name()+">", ""))
+		a := b.typeOf(args.At(i), pos, inner.then(b.angled(params.At(i).Obj().Name()), ""))
 		ok = ok && a != nil
 		ref.TypeParameters = append(ref.TypeParameters, a)
 	}

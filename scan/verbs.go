@@ -14,19 +14,19 @@ const signature = "func(context.Context[, Request][, resources...]) ([Response, 
 // config, secret, database, topic and egress handles) are FTL's business
 // inside the realm, so they are skipped.
 func (b *builder) addVerb(v *verbDecl) {
-	goName := v.fn.Name.Name
+	goName := v.name
 	name := b.lower(goName)
 	if !v.obj.Exported() {
-		b.errorf(v.fn.Name.Pos(), "verb %s: function %s must be exported (name it %s)", name, goName, b.upper(goName))
+		b.errorf(v.namePos, "verb %s: function %s must be exported (name it %s)", name, goName, b.upper(goName))
 		return
 	}
 	sig := v.obj.Signature()
 	switch {
 	case sig.TypeParams().Len() > 0:
-		b.errorf(v.fn.Name.Pos(), "verb %s: a verb cannot be generic", name)
+		b.errorf(v.namePos, "verb %s: a verb cannot be generic", name)
 		return
 	case sig.Variadic():
-		b.errorf(v.fn.Name.Pos(), "verb %s: a verb cannot be variadic; want %s", name, signature)
+		b.errorf(v.namePos, "verb %s: a verb cannot be variadic; want %s", name, signature)
 		return
 	}
 
@@ -34,7 +34,7 @@ func (b *builder) addVerb(v *verbDecl) {
 	var req *types.Var
 	ok := true
 	if params.Len() == 0 || !isNamed(params.At(0).Type(), "context", "Context") {
-		pos, got := v.fn.Type.Params.Opening, ""
+		pos, got := v.paramsOpen, ""
 		if params.Len() > 0 {
 			pos, got = params.At(0).Pos(), ", not a "+b.typeString(params.At(0).Type())
 		}
@@ -58,7 +58,7 @@ func (b *builder) addVerb(v *verbDecl) {
 	var resp *types.Var
 	switch {
 	case results.Len() == 0 || results.Len() > 2:
-		b.errorf(v.fn.Type.Pos(), "verb %s: a verb returns ([Response, ]error), not %d results", name, results.Len())
+		b.errorf(v.typePos, "verb %s: a verb returns ([Response, ]error), not %d results", name, results.Len())
 		ok = false
 	case !types.Identical(results.At(results.Len()-1).Type(), types.Universe.Lookup("error").Type()):
 		last := results.At(results.Len() - 1)
@@ -80,19 +80,18 @@ func (b *builder) addVerb(v *verbDecl) {
 		return
 	}
 
-	verb := &schema.Verb{
-		Pos:        b.position(v.fn.Pos()),
-		Comments:   comments(v.fn.Doc),
-		Visibility: schema.Visibility_VISIBILITY_SCOPE_REALM,
-		Name:       name,
-		Request:    b.message(req, trail{verb: name, root: "request"}),
-		Response:   b.message(resp, trail{verb: name, root: "response"}),
-	}
+	decl, verb := b.newVerbDecl()
+	verb.Pos = b.position(v.funcPos)
+	verb.Comments = v.comments
+	verb.Visibility = schema.Visibility_VISIBILITY_SCOPE_REALM
+	verb.Name = name
+	verb.Request = b.message(req, trail{verb: name, root: "request"})
+	verb.Response = b.message(resp, trail{verb: name, root: "response"})
 	if verb.Request == nil || verb.Response == nil {
 		return
 	}
 	m := v.pkg.module.Name
-	b.verbs[m] = append(b.verbs[m], &schema.Decl{Value: &schema.Decl_Verb{Verb: verb}})
+	b.decls[m] = append(b.decls[m], decl)
 }
 
 // message maps a verb's request or response; a missing one is Unit.

@@ -126,6 +126,28 @@ func Write(path string, s *Schema) error {
 	return atomicfile.WriteFile(path, data, 0o644)
 }
 
+// EncodeFile encodes s as MarshalFile does, handing the bytes to emit in
+// order, piece by piece. A piece is valid only until emit returns: the
+// encoder reuses its memory, so that the text of a large realm needs no
+// buffer of its size (ftl-gen-realm export compares it with the file on
+// disk as it is produced).
+func EncodeFile(path string, s *Schema, emit func([]byte)) error {
+	format, err := FormatOf(path)
+	if err != nil {
+		return err
+	}
+	if format == FormatText {
+		encodeText(s, &chunkPool{}, emit)
+		return nil
+	}
+	data, err := Marshal(s, format)
+	if err != nil {
+		return err
+	}
+	emit(data)
+	return nil
+}
+
 // MarshalFile encodes s in the encoding path's extension names.
 func MarshalFile(path string, s *Schema) ([]byte, error) {
 	format, err := FormatOf(path)

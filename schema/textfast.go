@@ -1,9 +1,7 @@
 package schema
 
 import (
-	"runtime"
 	"strconv"
-	"sync"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
@@ -23,12 +21,12 @@ func (w *textWriter) fast(m protoreflect.ProtoMessage, d int) bool {
 	switch x := m.(type) {
 	case *Schema:
 		w.pos(d, x.GetPos())
-		parallelSubs(w, d, "realms", x.GetRealms())
+		subs(w, d, "realms", x.GetRealms())
 	case *Realm:
 		w.pos(d, x.GetPos())
 		w.boolean(d, "external", x.GetExternal())
 		w.str(d, "name", x.GetName())
-		parallelSubs(w, d, "modules", x.GetModules())
+		w.modules(d, x.GetModules())
 	case *Module:
 		w.pos(d, x.GetPos())
 		w.strs(d, "comments", x.GetComments())
@@ -174,25 +172,25 @@ func (w *textWriter) fastType(t *Type, d int) bool {
 	switch v := t.GetValue().(type) {
 	case nil:
 	case *Type_Int:
-		w.sub(d, "int", v.Int)
+		w.leaf(d, "int", v.Int.GetPos())
 	case *Type_Float:
-		w.sub(d, "float", v.Float)
+		w.leaf(d, "float", v.Float.GetPos())
 	case *Type_String_:
-		w.sub(d, "string", v.String_)
+		w.leaf(d, "string", v.String_.GetPos())
 	case *Type_Bytes:
-		w.sub(d, "bytes", v.Bytes)
+		w.leaf(d, "bytes", v.Bytes.GetPos())
 	case *Type_Bool:
-		w.sub(d, "bool", v.Bool)
+		w.leaf(d, "bool", v.Bool.GetPos())
 	case *Type_Time:
-		w.sub(d, "time", v.Time)
+		w.leaf(d, "time", v.Time.GetPos())
 	case *Type_Array:
 		w.sub(d, "array", v.Array)
 	case *Type_Map:
 		w.sub(d, "map", v.Map)
 	case *Type_Any:
-		w.sub(d, "any", v.Any)
+		w.leaf(d, "any", v.Any.GetPos())
 	case *Type_Unit:
-		w.sub(d, "unit", v.Unit)
+		w.leaf(d, "unit", v.Unit.GetPos())
 	case *Type_Ref:
 		w.sub(d, "ref", v.Ref)
 	case *Type_Optional:
@@ -210,44 +208,61 @@ func subs[M protoreflect.ProtoMessage](w *textWriter, d int, name string, list [
 	}
 }
 
-// parallelSubs is subs with the elements written concurrently, each by its
-// own writer, whose chunks are then taken over in order: for the realms of
-// a schema and the modules of a realm.
-func parallelSubs[M protoreflect.ProtoMessage](w *textWriter, d int, name string, list []M) {
-	if len(list) < 2 {
-		subs(w, d, name, list)
+// leaf writes a message field of a kind that holds only a position (Int,
+// String, Unit, ...): `name: {}` when it has none.
+func (w *textWriter) leaf(d int, name string, p *Position) {
+	if p == nil {
+		w.ensure(2*d + len(name) + len(": {}\n"))
+		b := appendIndent(w.buf, d)
+		b = append(b, name...)
+		w.buf = append(b, ": {}\n"...)
 		return
 	}
-	writers := make([]textWriter, len(list))
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	var wg sync.WaitGroup
-	for i := range list {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			writers[i].sub(d, name, list[i])
-			writers[i].flush()
-		})
-	}
-	wg.Wait()
-	w.flush()
-	for _, sw := range writers {
-		w.chunks = append(w.chunks, sw.chunks...)
-		w.size += sw.size
-	}
+	at := w.open(d, name)
+	w.pos(d+1, p)
+	w.close(d, at)
 }
 
-// pos writes an optional position field.
+// pos writes an optional position field, in one piece: positions are most
+// of a realm's text.
 func (w *textWriter) pos(d int, p *Position) {
-	if p != nil {
-		w.sub(d, "pos", p)
+	if p == nil {
+		return
 	}
+	file, line, col := p.GetFilename(), p.GetLine(), p.GetColumn()
+	// Four lines at most, two at depth d and two at d+1 (filename, line and
+	// column; never more than three of them), with the quoted file name
+	// and two numbers.
+	w.ensure(3*(2*d+2) + 2*(2*d) + len("pos: {\nfilename: \nline: \ncolumn: \n}\n") + 2 + 4*len(file) + 2*20)
+	b := appendIndent(w.buf, d)
+	if file == "" && line == 0 && col == 0 {
+		w.buf = append(b, "pos: {}\n"...)
+		return
+	}
+	b = append(b, "pos: {\n"...)
+	if file != "" {
+		b = append(appendIndent(b, d+1), "filename: "...)
+		b = append(appendQuoted(b, file), '\n')
+	}
+	if line != 0 {
+		b = append(appendIndent(b, d+1), "line: "...)
+		b = append(strconv.AppendInt(b, line, 10), '\n')
+	}
+	if col != 0 {
+		b = append(appendIndent(b, d+1), "column: "...)
+		b = append(strconv.AppendInt(b, col, 10), '\n')
+	}
+	w.buf = append(appendIndent(b, d), "}\n"...)
 }
 
 // opt writes a message field that is set when non-nil.
 func (w *textWriter) opt(d int, name string, t *Type) {
 	if t != nil {
-		w.sub(d, name, t)
+		at := w.open(d, name)
+		if !textFastPath || !w.fastType(t, d+1) {
+			w.message(t.ProtoReflect(), d+1)
+		}
+		w.close(d, at)
 	}
 }
 
@@ -255,11 +270,10 @@ func (w *textWriter) opt(d int, name string, t *Type) {
 // bytes of it.
 func (w *textWriter) scalar(d int, name string, n int, text func([]byte) []byte) {
 	w.ensure(2*d + len(name) + len(": \n") + n)
-	w.indent(d)
-	w.buf = append(w.buf, name...)
-	w.buf = append(w.buf, ": "...)
-	w.buf = text(w.buf)
-	w.buf = append(w.buf, '\n')
+	b := appendIndent(w.buf, d)
+	b = append(b, name...)
+	b = append(b, ": "...)
+	w.buf = append(text(b), '\n')
 }
 
 // str writes a string field unless it is empty (unset in proto3).
@@ -276,8 +290,14 @@ func (w *textWriter) strs(d int, name string, list []string) {
 	}
 }
 
+// quoted writes a string field (as scalar does, without the indirect call:
+// names and comments are many).
 func (w *textWriter) quoted(d int, name, s string) {
-	w.scalar(d, name, 2+4*len(s), func(b []byte) []byte { return appendQuoted(b, s) })
+	w.ensure(2*d + len(name) + len(": \n") + 2 + 4*len(s))
+	b := appendIndent(w.buf, d)
+	b = append(b, name...)
+	b = append(b, ": "...)
+	w.buf = append(appendQuoted(b, s), '\n')
 }
 
 func (w *textWriter) i64(d int, name string, n int64) {

@@ -1,8 +1,10 @@
 package schema
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -154,6 +156,45 @@ func TestRefFastPath(t *testing.T) {
 		for j := range fast {
 			if fast[j] != slow[j] {
 				t.Fatalf("case %d: ref %d differs: %s (%p) with the fast path, %s (%p) without", i, j, RefString(fast[j]), fast[j], RefString(slow[j]), slow[j])
+			}
+		}
+	}
+}
+
+// EncodeFile hands on, piece by piece, exactly what MarshalFile writes,
+// also when the pieces' memory is reused and many modules are in flight.
+func TestEncodeFile(t *testing.T) {
+	big := &Schema{}
+	for r := range 2 {
+		realm := &Realm{Name: fmt.Sprintf("r%d", r)}
+		for m := range 30 {
+			mod := &Module{Name: fmt.Sprintf("m%d", m)}
+			for d := range m * m { // modules of very different sizes
+				mod.Decls = append(mod.Decls, &Decl{Value: &Decl_Data{Data: &Data{
+					Pos: &Position{Filename: "f.go", Line: int64(d + 1), Column: 6}, Name: fmt.Sprintf("D%d", d),
+					Comments: []string{strings.Repeat("x", d%200)},
+					Fields:   []*Field{{Name: "a", Type: &Type{Value: &Type_String_{String_: &String{}}}}},
+				}}})
+			}
+			realm.Modules = append(realm.Modules, mod)
+		}
+		big.Realms = append(big.Realms, realm)
+	}
+	cases := append(goldenSchemas(t), big, &Schema{})
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 50 {
+		cases = append(cases, randomSchema(r))
+	}
+	for i, s := range cases {
+		for _, path := range []string{"s.txtpb", "s.json"} {
+			want, wantErr := MarshalFile(path, s)
+			var got []byte
+			err := EncodeFile(path, s, func(p []byte) { got = append(got, p...) })
+			if (err != nil) != (wantErr != nil) {
+				t.Fatalf("case %d, %s: EncodeFile error %v, MarshalFile error %v", i, path, err, wantErr)
+			}
+			if string(got) != string(want) {
+				t.Fatalf("case %d, %s: EncodeFile differs from MarshalFile:\n%s", i, path, lineDiff(string(want), string(got)))
 			}
 		}
 	}

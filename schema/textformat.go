@@ -17,19 +17,18 @@ const textHeader = "# proto-file: xyz/block/ftl/schema/v1/schema.proto\n# proto-
 // between builds by design.
 //
 // A large schema (a realm of thousands of decls, megabytes of text) is
-// written in time linear in its size: output goes into fixed-size chunks
-// that are copied once at the end, and the modules of a realm are written
-// concurrently.
+// written in time linear in its size: output goes into chunks that are
+// copied once at the end, and the modules are written concurrently (see
+// encodeText).
 func marshalText(s *Schema) []byte {
-	w := &textWriter{}
-	w.ensure(len(textHeader))
-	w.buf = append(w.buf, textHeader...)
-	if !textFastPath || !w.fast(s, 0) {
-		w.message(s.ProtoReflect(), 0)
-	}
-	w.flush()
-	out := make([]byte, 0, w.size)
-	for _, c := range w.chunks {
+	var chunks [][]byte
+	size := 0
+	encodeText(s, nil, func(c []byte) {
+		chunks = append(chunks, c)
+		size += len(c)
+	})
+	out := make([]byte, 0, size)
+	for _, c := range chunks {
 		out = append(out, c...)
 	}
 	return out
@@ -42,6 +41,9 @@ type textWriter struct {
 	chunks [][]byte     // full chunks, in order
 	size   int          // bytes in chunks
 	fields []fieldValue // scratch: the populated fields of the messages being written
+	enc    *textEncoder // for the root writer: where modules are handed to the workers
+	handed int          // full chunks handed on to the emitter (root writer)
+	pool   *chunkPool   // where chunks come from, when they are recycled
 }
 
 type fieldValue struct {
@@ -49,13 +51,18 @@ type fieldValue struct {
 	v  protoreflect.Value
 }
 
-// ensure makes room for n more bytes in buf. Chunks grow with the output
-// (16 KiB up to 1 MiB), so that small outputs stay small.
+// ensure makes room for n more bytes in buf. Chunks come from the pool
+// when there is one; else they grow with the output (16 KiB up to 1 MiB),
+// so that small outputs stay small.
 func (w *textWriter) ensure(n int) {
 	if cap(w.buf)-len(w.buf) >= n {
 		return
 	}
 	w.flush()
+	if w.pool != nil {
+		w.buf = w.pool.get(n)
+		return
+	}
 	w.buf = make([]byte, 0, max(n, min(max(w.size, 16<<10), 1<<20)))
 }
 
@@ -96,31 +103,48 @@ func (w *textWriter) message(m protoreflect.Message, depth int) {
 // message is empty; its fields by the fast path when it knows the type,
 // else by reflection.
 func (w *textWriter) sub(depth int, name string, m protoreflect.ProtoMessage) {
-	w.ensure(2*depth + len(name) + len(": {}\n"))
-	w.indent(depth)
-	w.buf = append(w.buf, name...)
-	w.buf = append(w.buf, ": {\n"...)
-	start, chunk := len(w.buf), len(w.chunks)
+	at := w.open(depth, name)
 	if !textFastPath || !w.fast(m, depth+1) {
 		w.message(m.ProtoReflect(), depth+1)
 	}
-	if len(w.buf) == start && len(w.chunks) == chunk { // nothing written
-		w.buf = append(w.buf[:start-1], "}\n"...)
+	w.close(depth, at)
+}
+
+// mark is where a message's fields start: the length of the chunk and the
+// number of full chunks so far.
+type mark struct{ start, chunk int }
+
+// open writes `name: {` and returns where the fields start, for close.
+func (w *textWriter) open(depth int, name string) mark {
+	w.ensure(2*depth + len(name) + len(": {}\n"))
+	b := appendIndent(w.buf, depth)
+	b = append(b, name...)
+	w.buf = append(b, ": {\n"...)
+	return mark{len(w.buf), w.handed + len(w.chunks)}
+}
+
+// close ends the message opened at at: `}`, or `name: {}` when it has no
+// fields.
+func (w *textWriter) close(depth int, at mark) {
+	if len(w.buf) == at.start && w.handed+len(w.chunks) == at.chunk { // nothing written
+		w.buf = append(w.buf[:at.start-1], "}\n"...)
 		return
 	}
 	w.ensure(2*depth + len("}\n"))
-	w.indent(depth)
-	w.buf = append(w.buf, "}\n"...)
+	w.buf = append(appendIndent(w.buf, depth), "}\n"...)
 }
 
 const spaces = "                                                                " // 32 indents
 
-func (w *textWriter) indent(depth int) {
+// appendIndent appends depth indents. The writer's hot paths append to a
+// local slice and store it back once: every store to w.buf costs a write
+// barrier while the garbage collector is marking.
+func appendIndent(b []byte, depth int) []byte {
 	for depth > len(spaces)/2 {
-		w.buf = append(w.buf, spaces...)
+		b = append(b, spaces...)
 		depth -= len(spaces) / 2
 	}
-	w.buf = append(w.buf, spaces[:2*depth]...)
+	return append(b, spaces[:2*depth]...)
 }
 
 func (w *textWriter) field(fd protoreflect.FieldDescriptor, v protoreflect.Value, depth int) {
@@ -130,7 +154,7 @@ func (w *textWriter) field(fd protoreflect.FieldDescriptor, v protoreflect.Value
 		return
 	}
 	w.ensure(2*depth + len(name) + len(": \n") + scalarBound(fd, v))
-	w.indent(depth)
+	w.buf = appendIndent(w.buf, depth)
 	w.buf = append(w.buf, name...)
 	w.buf = append(w.buf, ": "...)
 	w.buf = appendScalar(w.buf, fd, v)

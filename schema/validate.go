@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/token"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -77,21 +78,51 @@ type realmInfo struct {
 // messages only when no position is known.
 type scope struct {
 	realm  *realmInfo
-	params map[string]bool // type parameters of the enclosing data
+	params []string // type parameters of the enclosing data
 	pos    *Position
 	where  []string
 }
 
 // in returns the scope of a child node: its own position if it has one,
-// else the enclosing one.
-func (c scope) in(pos *Position, what string) scope {
+// else the enclosing one. The path is extended only while no position is
+// known: below a known one, every node has one too (its own or inherited),
+// so errorf never prints the path there. That keeps the labels of a realm
+// with positions (every exported one) from ever being rendered.
+func (c scope) in(pos *Position, what label) scope {
 	if known(pos) {
 		c.pos = pos
 	}
-	if what != "" {
-		c.where = append(c.where[:len(c.where):len(c.where)], what)
+	if !known(c.pos) && what != (label{}) {
+		c.where = append(c.where[:len(c.where):len(c.where)], what.String())
 	}
 	return c
+}
+
+// hasParam reports whether name is a type parameter of the enclosing data.
+func (c scope) hasParam(name string) bool { return slices.Contains(c.params, name) }
+
+// label names a node, or a node's role, in messages: "field memo", "type of
+// field memo", "array element type". It is rendered only when a message
+// needs it: building the texts for every node of a large realm, which
+// validates cleanly, used to be much of Validate's cost.
+type label struct {
+	text  string // "field", "type of field", "array element type"
+	name  string // shown after text, quoted if need be, when named
+	named bool
+	ref   *Ref // shown after text as a ref, when set
+}
+
+// named labels a node by its kind and name: named("field", "memo").
+func named(text, name string) label { return label{text: text, name: name, named: true} }
+
+func (l label) String() string {
+	switch {
+	case l.ref != nil:
+		return l.text + " " + show(RefString(l.ref))
+	case l.named:
+		return l.text + " " + show(l.name)
+	}
+	return l.text
 }
 
 func known(p *Position) bool {
@@ -184,7 +215,7 @@ func (v *validator) index(s *Schema) {
 	root := scope{pos: v.root}
 	prevRealm := map[string]*Realm{}
 	for _, r := range s.GetRealms() {
-		c := root.in(r.GetPos(), "realm "+show(r.GetName()))
+		c := root.in(r.GetPos(), named("realm", r.GetName()))
 		v.checkName(c, "realm", r.GetName(), true)
 		if first, dup := prevRealm[r.GetName()]; dup {
 			v.errorf(c, "duplicate realm %q%s", r.GetName(), previous(first.GetPos()))
@@ -195,18 +226,18 @@ func (v *validator) index(s *Schema) {
 		v.realms[r.GetName()] = ri
 		prevModule := map[string]*Module{}
 		for _, m := range r.GetModules() {
-			mc := c.in(m.GetPos(), "module "+show(m.GetName()))
+			mc := c.in(m.GetPos(), named("module", m.GetName()))
 			v.checkName(mc, "module", m.GetName(), true)
 			if first, dup := prevModule[m.GetName()]; dup {
 				v.errorf(mc, "duplicate module %q in realm %s%s", m.GetName(), show(r.GetName()), previous(first.GetPos()))
 				continue
 			}
 			prevModule[m.GetName()] = m
-			decls := map[string]*Decl{}
+			decls := make(map[string]*Decl, len(m.GetDecls()))
 			ri.modules[m.GetName()] = decls
 			for _, d := range m.GetDecls() {
 				name := DeclName(d)
-				dc := mc.in(DeclPos(d), DeclKind(d)+" "+show(name))
+				dc := mc.in(DeclPos(d), named(DeclKind(d), name))
 				if d.GetValue() == nil {
 					v.errorf(dc, "empty decl in module %s", show(m.GetName()))
 					continue
@@ -253,7 +284,7 @@ func (v *validator) checkComments(c scope, comments []string) {
 }
 
 func (v *validator) checkRealm(ri *realmInfo) {
-	c := scope{realm: ri, pos: v.root}.in(ri.realm.GetPos(), "realm "+show(ri.realm.GetName()))
+	c := scope{realm: ri, pos: v.root}.in(ri.realm.GetPos(), named("realm", ri.realm.GetName()))
 	// A duplicate module is checked too: its refs can be wrong as well.
 	// Modules are checked in parallel, each by a validator of its own that
 	// shares the (by now read-only) index; result sorts what they found.
@@ -262,12 +293,12 @@ func (v *validator) checkRealm(ri *realmInfo) {
 	parallel(len(mods), func(i int) {
 		m := mods[i]
 		mv := &validator{realms: v.realms, root: v.root}
-		mc := c.in(m.GetPos(), "module "+show(m.GetName()))
+		mc := c.in(m.GetPos(), named("module", m.GetName()))
 		if m.GetBuiltin() && m.GetName() != "builtin" {
 			mv.errorf(mc, "module %s is marked builtin; only the module named builtin may be", show(m.GetName()))
 		}
 		mv.checkComments(mc, m.GetComments())
-		mv.checkMetadata(mc, "module "+show(m.GetName()), placeModule, m.GetMetadata())
+		mv.checkMetadata(mc, named("module", m.GetName()), placeModule, m.GetMetadata())
 		for _, d := range m.GetDecls() {
 			mv.checkDecl(mc, d)
 		}
@@ -302,15 +333,15 @@ func parallel(n int, f func(i int)) {
 }
 
 func (v *validator) checkDecl(c scope, d *Decl) {
-	c = c.in(DeclPos(d), DeclKind(d)+" "+show(DeclName(d)))
+	c = c.in(DeclPos(d), named(DeclKind(d), DeclName(d)))
 	switch x := d.GetValue().(type) {
 	case *Decl_Verb:
 		verb := x.Verb
 		v.checkVisibility(c, verb.GetVisibility())
 		v.checkComments(c, verb.GetComments())
-		what := "verb " + show(verb.GetName())
-		v.checkType(c, verb.GetRequest(), "request type of "+what)
-		v.checkType(c, verb.GetResponse(), "response type of "+what)
+		what := named("verb", verb.GetName())
+		v.checkType(c, verb.GetRequest(), named("request type of verb", verb.GetName()))
+		v.checkType(c, verb.GetResponse(), named("response type of verb", verb.GetName()))
 		v.checkMetadata(c, what, placeVerb, verb.GetMetadata())
 		v.checkVerbRules(c, verb)
 	case *Decl_Data:
@@ -321,13 +352,13 @@ func (v *validator) checkDecl(c scope, d *Decl) {
 		alias := x.TypeAlias
 		v.checkVisibility(c, alias.GetVisibility())
 		v.checkComments(c, alias.GetComments())
-		what := "typealias " + show(alias.GetName())
-		v.checkType(c, alias.GetType(), "type of "+what)
+		what := named("typealias", alias.GetName())
+		v.checkType(c, alias.GetType(), named("type of typealias", alias.GetName()))
 		v.checkMetadata(c, what, placeTypeAlias, alias.GetMetadata())
 	case *Decl_Database:
 		db := x.Database
 		v.checkComments(c, db.GetComments())
-		what := "database " + show(db.GetName())
+		what := named("database", db.GetName())
 		if t := db.GetType(); t != "postgres" && t != "mysql" {
 			v.errorf(c, "unknown type %q of %s (want postgres or mysql)", t, what)
 		}
@@ -336,19 +367,19 @@ func (v *validator) checkDecl(c scope, d *Decl) {
 		topic := x.Topic
 		v.checkVisibility(c, topic.GetVisibility())
 		v.checkComments(c, topic.GetComments())
-		what := "topic " + show(topic.GetName())
+		what := named("topic", topic.GetName())
 		// Upstream derives a topic's Go variable name from it and back.
 		if name := topic.GetName(); ValidIdentifier(name) && !('a' <= name[0] && name[0] <= 'z') {
 			v.errorf(c, "invalid topic name %q: must start with a lower-case letter", name)
 		}
-		v.checkType(c, topic.GetEvent(), "event type of "+what)
+		v.checkType(c, topic.GetEvent(), named("event type of topic", topic.GetName()))
 		v.checkMetadata(c, what, placeTopic, topic.GetMetadata())
 	case *Decl_Config:
 		v.checkComments(c, x.Config.GetComments())
-		v.checkType(c, x.Config.GetType(), "type of config "+show(x.Config.GetName()))
+		v.checkType(c, x.Config.GetType(), named("type of config", x.Config.GetName()))
 	case *Decl_Secret:
 		v.checkComments(c, x.Secret.GetComments())
-		v.checkType(c, x.Secret.GetType(), "type of secret "+show(x.Secret.GetName()))
+		v.checkType(c, x.Secret.GetType(), named("type of secret", x.Secret.GetName()))
 	}
 }
 
@@ -361,31 +392,30 @@ func (v *validator) checkVisibility(c scope, vis Visibility) {
 func (v *validator) checkData(c scope, d *Data) {
 	v.checkVisibility(c, d.GetVisibility())
 	v.checkComments(c, d.GetComments())
-	what := "data " + show(d.GetName())
-	c.params = map[string]bool{}
-	prevParam := map[string]*TypeParameter{}
-	for _, p := range d.GetTypeParameters() {
-		pc := c.in(p.GetPos(), "type parameter "+show(p.GetName()))
+	what := named("data", d.GetName())
+	c.params = nil
+	params := d.GetTypeParameters()
+	var paramIndex map[string]*TypeParameter
+	for i, p := range params {
+		pc := c.in(p.GetPos(), named("type parameter", p.GetName()))
 		v.checkName(pc, "type parameter", p.GetName(), true)
-		if first, dup := prevParam[p.GetName()]; dup {
+		if first, dup := firstNamed(params, i, &paramIndex); dup {
 			v.errorf(pc, "duplicate type parameter %q in %s%s", p.GetName(), what, previous(first.GetPos()))
 			continue
 		}
-		prevParam[p.GetName()] = p
-		c.params[p.GetName()] = true
+		c.params = append(c.params, p.GetName())
 	}
-	prevField := map[string]*Field{}
-	for _, f := range d.GetFields() {
-		fc := c.in(f.GetPos(), "field "+show(f.GetName()))
+	fields := d.GetFields()
+	var fieldIndex map[string]*Field
+	for i, f := range fields {
+		fc := c.in(f.GetPos(), named("field", f.GetName()))
 		v.checkName(fc, "field", f.GetName(), false)
-		if first, dup := prevField[f.GetName()]; dup {
+		if first, dup := firstNamed(fields, i, &fieldIndex); dup {
 			v.errorf(fc, "duplicate field %q in %s%s", f.GetName(), what, previous(first.GetPos()))
-		} else {
-			prevField[f.GetName()] = f
 		}
 		v.checkComments(fc, f.GetComments())
-		v.checkType(fc, f.GetType(), "type of field "+show(f.GetName()))
-		v.checkMetadata(fc, "field "+show(f.GetName()), placeField, f.GetMetadata())
+		v.checkType(fc, f.GetType(), named("type of field", f.GetName()))
+		v.checkMetadata(fc, named("field", f.GetName()), placeField, f.GetMetadata())
 	}
 	v.checkMetadata(c, what, placeData, d.GetMetadata())
 }
@@ -393,7 +423,7 @@ func (v *validator) checkData(c scope, d *Data) {
 func (v *validator) checkEnum(c scope, e *Enum) {
 	v.checkVisibility(c, e.GetVisibility())
 	v.checkComments(c, e.GetComments())
-	what := "enum " + show(e.GetName())
+	what := named("enum", e.GetName())
 	valueEnum := e.GetType() != nil
 	var want string // the value kind a value enum's variants must carry
 	if valueEnum {
@@ -405,36 +435,35 @@ func (v *validator) checkEnum(c scope, e *Enum) {
 		case nil:
 			v.errorf(c, "missing type of %s", what)
 		default:
-			v.checkType(c, e.GetType(), "type of "+what)
+			v.checkType(c, e.GetType(), named("type of enum", e.GetName()))
 			v.errorf(c, "invalid type %s of value %s (want Int or String)", show(TypeString(e.GetType())), what)
 		}
 	} else if len(e.GetVariants()) == 0 {
 		v.errorf(c, "type %s has no variants", what)
 	}
-	prev := map[string]*EnumVariant{}
-	for _, variant := range e.GetVariants() {
+	variants := e.GetVariants()
+	var variantIndex map[string]*EnumVariant
+	for i, variant := range variants {
 		name := variant.GetName()
-		vc := c.in(variant.GetPos(), "variant "+show(name))
+		vc := c.in(variant.GetPos(), named("variant", name))
 		v.checkName(vc, "enum variant", name, false)
-		if first, dup := prev[name]; dup {
+		if first, dup := firstNamed(variants, i, &variantIndex); dup {
 			v.errorf(vc, "duplicate variant %q in %s%s", name, what, previous(first.GetPos()))
-		} else {
-			prev[name] = variant
 		}
 		v.checkComments(vc, variant.GetComments())
 		got := ""
 		switch val := variant.GetValue().GetValue().(type) {
 		case *Value_IntValue:
 			got = "Int"
-			vc = vc.in(val.IntValue.GetPos(), "")
+			vc = vc.in(val.IntValue.GetPos(), label{})
 		case *Value_StringValue:
 			got = "String"
-			vc = vc.in(val.StringValue.GetPos(), "")
+			vc = vc.in(val.StringValue.GetPos(), label{})
 		case *Value_TypeValue:
 			got = "type"
-			vc = vc.in(val.TypeValue.GetPos(), "")
+			vc = vc.in(val.TypeValue.GetPos(), label{})
 			if !valueEnum {
-				v.checkType(vc, val.TypeValue.GetValue(), "type of variant "+show(name))
+				v.checkType(vc, val.TypeValue.GetValue(), named("type of variant", name))
 			}
 		}
 		switch {
@@ -453,4 +482,29 @@ func article(word string) string {
 		return "an"
 	}
 	return "a"
+}
+
+// firstNamed returns the first element of list[:i] with the name of
+// list[i], for duplicate checks; called for i = 0, 1, ... in order. A
+// decl's few fields or variants are compared directly, cheaper than a map
+// per decl; long lists use *index, which it fills.
+func firstNamed[T interface{ GetName() string }](list []T, i int, index *map[string]T) (T, bool) {
+	var none T
+	name := list[i].GetName()
+	if len(list) <= 16 {
+		for _, x := range list[:i] {
+			if x.GetName() == name {
+				return x, true
+			}
+		}
+		return none, false
+	}
+	if *index == nil {
+		*index = make(map[string]T, len(list))
+	}
+	if first, dup := (*index)[name]; dup {
+		return first, true
+	}
+	(*index)[name] = list[i]
+	return none, false
 }

@@ -23,7 +23,7 @@ func (v *validator) checkModuleCycles(s *Schema) {
 		if ri == nil || ri.realm != r {
 			continue
 		}
-		c := scope{realm: ri, pos: v.root}.in(r.GetPos(), "realm "+show(r.GetName()))
+		c := scope{realm: ri, pos: v.root}.in(r.GetPos(), named("realm", r.GetName()))
 		for _, m := range r.GetModules() {
 			if ri.modules[m.GetName()] == nil || pos[moduleKey{r.GetName(), m.GetName()}].realm != nil {
 				continue
@@ -31,7 +31,7 @@ func (v *validator) checkModuleCycles(s *Schema) {
 			k := moduleKey{r.GetName(), m.GetName()}
 			order = append(order, k)
 			mods = append(mods, m)
-			pos[k] = c.in(m.GetPos(), "module "+show(m.GetName()))
+			pos[k] = c.in(m.GetPos(), named("module", m.GetName()))
 		}
 	}
 	found := make([][]moduleKey, len(order))

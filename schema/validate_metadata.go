@@ -66,7 +66,10 @@ func metadataKind(md *Metadata) (string, *Position) {
 	return metadataKinds[fd.Name()], inner.GetPos()
 }
 
-func (v *validator) checkMetadata(c scope, owner string, at place, mds []*Metadata) {
+func (v *validator) checkMetadata(c scope, owner label, at place, mds []*Metadata) {
+	if len(mds) == 0 {
+		return // most fields and decls: no map for them
+	}
 	seen := map[string]bool{}
 	for _, md := range mds {
 		if md.GetValue() == nil {
@@ -74,7 +77,7 @@ func (v *validator) checkMetadata(c scope, owner string, at place, mds []*Metada
 			continue
 		}
 		kind, pos := metadataKind(md)
-		mc := c.in(pos, "")
+		mc := c.in(pos, label{})
 		key := v.checkMetadataValue(mc, owner, md)
 		if !allowed[at][kind] {
 			v.errorf(mc, "%s is not allowed on %s", kind, owner)
@@ -92,7 +95,7 @@ func (v *validator) checkMetadata(c scope, owner string, at place, mds []*Metada
 
 // checkMetadataValue checks one metadata's contents and returns the key
 // under which it may appear only once, when that is not just its kind.
-func (v *validator) checkMetadataValue(c scope, owner string, md *Metadata) string {
+func (v *validator) checkMetadataValue(c scope, owner label, md *Metadata) string {
 	switch x := md.GetValue().(type) {
 	case *Metadata_Calls:
 		v.checkRefList(c, owner, "+calls", "call target", "verb", x.Calls.GetCalls())
@@ -171,7 +174,7 @@ func (v *validator) checkMetadataValue(c scope, owner string, md *Metadata) stri
 
 // checkRefList checks a list of refs that must each name a decl of kind
 // want.
-func (v *validator) checkRefList(c scope, owner, kind, role, want string, refs []*Ref) {
+func (v *validator) checkRefList(c scope, owner label, kind, role, want string, refs []*Ref) {
 	if len(refs) == 0 {
 		v.errorf(c, "%s on %s lists no %ss", kind, owner, want)
 	}
@@ -180,7 +183,7 @@ func (v *validator) checkRefList(c scope, owner, kind, role, want string, refs [
 	}
 }
 
-func (v *validator) checkAlias(c scope, owner string, a *MetadataAlias) string {
+func (v *validator) checkAlias(c scope, owner label, a *MetadataAlias) string {
 	name, known := AliasKind_name[int32(a.GetKind())]
 	switch {
 	case a.GetKind() == AliasKind_ALIAS_KIND_UNSPECIFIED:
@@ -196,7 +199,7 @@ func (v *validator) checkAlias(c scope, owner string, a *MetadataAlias) string {
 
 // checkText checks a string that upstream prints between quotes without
 // escaping, or bare: it must not break the schema text.
-func (v *validator) checkText(c scope, owner, kind, what, s string, required bool) {
+func (v *validator) checkText(c scope, owner label, kind, what, s string, required bool) {
 	switch {
 	case s == "" && required:
 		v.errorf(c, "%s on %s has no %s", kind, owner, what)
@@ -209,7 +212,7 @@ var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 // checkDigest checks a SHA-256 digest as upstream writes it: 64 lower-case
 // hex digits.
-func (v *validator) checkDigest(c scope, owner, kind, digest string) {
+func (v *validator) checkDigest(c scope, owner label, kind, digest string) {
 	if !sha256Hex.MatchString(digest) {
 		v.errorf(c, "invalid %s digest %q on %s (want 64 lower-case hex digits)", kind, digest, owner)
 	}
@@ -217,7 +220,7 @@ func (v *validator) checkDigest(c scope, owner, kind, digest string) {
 
 var ingressMethods = kinds("GET", "POST", "PUT", "DELETE")
 
-func (v *validator) checkIngress(c scope, owner string, in *MetadataIngress) {
+func (v *validator) checkIngress(c scope, owner label, in *MetadataIngress) {
 	if in.GetType() != "http" {
 		v.errorf(c, "unknown +ingress type %q on %s (want http)", in.GetType(), owner)
 	}
@@ -229,7 +232,7 @@ func (v *validator) checkIngress(c scope, owner string, in *MetadataIngress) {
 		case nil:
 			v.errorf(c, "empty +ingress path segment on %s", owner)
 		case *IngressPathComponent_IngressPathLiteral:
-			pc := c.in(x.IngressPathLiteral.GetPos(), "")
+			pc := c.in(x.IngressPathLiteral.GetPos(), label{})
 			text := x.IngressPathLiteral.GetText()
 			if text == "" || strings.ContainsFunc(text, func(r rune) bool {
 				return r <= ' ' || r == 0x7f || strings.ContainsRune(`/{}"\`, r)
@@ -237,7 +240,7 @@ func (v *validator) checkIngress(c scope, owner string, in *MetadataIngress) {
 				v.errorf(pc, "invalid +ingress path segment %q on %s", text, owner)
 			}
 		case *IngressPathComponent_IngressPathParameter:
-			pc := c.in(x.IngressPathParameter.GetPos(), "")
+			pc := c.in(x.IngressPathParameter.GetPos(), label{})
 			if name := x.IngressPathParameter.GetName(); !ValidIdentifier(name) {
 				v.errorf(pc, "invalid +ingress path parameter %q on %s: not an identifier", name, owner)
 			}
@@ -248,7 +251,7 @@ func (v *validator) checkIngress(c scope, owner string, in *MetadataIngress) {
 // backoff is the duration syntax of +retry, e.g. 5s, 1m30s, 1d.
 var backoff = regexp.MustCompile(`^([0-9]+[dhms])+$`)
 
-func (v *validator) checkRetry(c scope, owner string, r *MetadataRetry) {
+func (v *validator) checkRetry(c scope, owner label, r *MetadataRetry) {
 	if r != nil && r.Count != nil && r.GetCount() < 0 {
 		v.errorf(c, "negative +retry count %d on %s", r.GetCount(), owner)
 	}
@@ -279,11 +282,11 @@ func (v *validator) checkVerbRules(c scope, verb *Verb) {
 	}
 	if cron != nil && (verb.GetRequest().GetUnit() == nil || verb.GetResponse().GetUnit() == nil) {
 		_, pos := metadataKind(cron)
-		v.errorf(c.in(pos, ""), "+cron verb %s must take and return Unit", show(verb.GetName()))
+		v.errorf(c.in(pos, label{}), "+cron verb %s must take and return Unit", show(verb.GetName()))
 	}
 	if retry != nil && !subscribes {
 		_, pos := metadataKind(retry)
-		v.errorf(c.in(pos, ""), "+retry on verb %s, which has no +subscribe", show(verb.GetName()))
+		v.errorf(c.in(pos, label{}), "+retry on verb %s, which has no +subscribe", show(verb.GetName()))
 	}
 }
 

@@ -4,21 +4,21 @@ import "strings"
 
 // checkType validates a type and every ref in it. what names the type's
 // role for a "missing" message, e.g. "type of field memo".
-func (v *validator) checkType(c scope, t *Type, what string) {
+func (v *validator) checkType(c scope, t *Type, what label) {
 	switch x := t.GetValue().(type) {
 	case nil:
 		v.errorf(c, "missing %s", what)
 	case *Type_Array:
-		v.checkType(c.in(x.Array.GetPos(), ""), x.Array.GetElement(), "array element type")
+		v.checkType(c.in(x.Array.GetPos(), label{}), x.Array.GetElement(), label{text: "array element type"})
 	case *Type_Map:
-		mc := c.in(x.Map.GetPos(), "")
-		v.checkType(mc, x.Map.GetKey(), "map key type")
-		v.checkType(mc, x.Map.GetValue(), "map value type")
+		mc := c.in(x.Map.GetPos(), label{})
+		v.checkType(mc, x.Map.GetKey(), label{text: "map key type"})
+		v.checkType(mc, x.Map.GetValue(), label{text: "map value type"})
 		if x.Map.GetKey().GetValue() != nil {
 			v.checkMapKey(mc, c.realm, x.Map.GetKey())
 		}
 	case *Type_Optional:
-		v.checkType(c.in(x.Optional.GetPos(), ""), x.Optional.GetType(), "optional element type")
+		v.checkType(c.in(x.Optional.GetPos(), label{}), x.Optional.GetType(), label{text: "optional element type"})
 	case *Type_Ref:
 		if x.Ref == nil {
 			v.errorf(c, "missing %s", what)
@@ -32,12 +32,12 @@ func (v *validator) checkType(c scope, t *Type, what string) {
 // enclosing data (no module), or a data, enum or typealias (never a verb,
 // database, topic, config or secret).
 func (v *validator) checkTypeRef(c scope, r *Ref) {
-	c = c.in(r.GetPos(), "")
+	c = c.in(r.GetPos(), label{})
 	for _, arg := range r.GetTypeParameters() {
-		v.checkType(c, arg, "type argument of "+show(RefString(r)))
+		v.checkType(c, arg, label{text: "type argument of", ref: r})
 	}
 	if r.GetModule() == "" {
-		if r.GetRealm() == "" && c.params[r.GetName()] {
+		if r.GetRealm() == "" && c.hasParam(r.GetName()) {
 			if len(r.GetTypeParameters()) > 0 {
 				v.errorf(c, "type parameter %s takes no type arguments", show(r.GetName()))
 			}
@@ -69,7 +69,7 @@ func (v *validator) checkTypeRef(c scope, r *Ref) {
 // want (a +calls target must be a verb, a +database a database, ...),
 // anywhere in the schema. role names the ref in messages.
 func (v *validator) checkDeclRef(c scope, r *Ref, role, want string) {
-	c = c.in(r.GetPos(), "")
+	c = c.in(r.GetPos(), label{})
 	if r.GetModule() == "" {
 		v.errorf(c, "unknown %s %s: no module", role, show(RefString(r)))
 		return
@@ -204,7 +204,7 @@ func (v *validator) checkAliasCycles(c scope, ri *realmInfo) {
 				}
 				path = append(path, show(RefString(&Ref{Module: r.GetModule(), Name: r.GetName(), Realm: r.GetRealm()})))
 				if next == d {
-					ac := c.in(m.GetPos(), "module "+show(m.GetName())).in(alias.GetPos(), "typealias "+show(alias.GetName()))
+					ac := c.in(m.GetPos(), named("module", m.GetName())).in(alias.GetPos(), named("typealias", alias.GetName()))
 					v.errorf(ac, "typealias cycle: %s", strings.Join(path, " -> "))
 					break
 				}
