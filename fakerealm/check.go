@@ -3,13 +3,14 @@ package fakerealm
 import (
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/ftlrealm/ftl-gen-realm/internal/jsonpath"
 )
 
 // mode is how strictly check reads a value, by who wrote it.
@@ -33,36 +34,10 @@ const (
 )
 
 // checkError is a value that does not fit its type, at a JSON path such as
-// `.items[2].amount`. The path is collected on the way up.
-type checkError struct {
-	rpath []string // innermost first
-	msg   string
-}
+// `.items[2].amount`.
+type checkError = jsonpath.Error
 
-func (e *checkError) Error() string {
-	if len(e.rpath) == 0 {
-		return e.msg
-	}
-	return e.path() + ": " + e.msg
-}
-
-func (e *checkError) path() string {
-	segs := slices.Clone(e.rpath)
-	slices.Reverse(segs)
-	return strings.Join(segs, "")
-}
-
-func errorf(format string, args ...any) *checkError {
-	return &checkError{msg: fmt.Sprintf(format, args...)}
-}
-
-func (e *checkError) at(seg string) *checkError {
-	e.rpath = append(e.rpath, seg)
-	return e
-}
-
-func indexSeg(i int) string  { return "[" + strconv.Itoa(i) + "]" }
-func keySeg(k string) string { return "[" + strconv.Quote(k) + "]" }
+func errorf(format string, args ...any) *checkError { return jsonpath.Errorf(format, args...) }
 
 // check reads v, a parsed JSON value, as a value of n and returns it in
 // the checked form (see json.go) with the defaults mode asks for filled in.
@@ -168,7 +143,7 @@ func checkArray(n *node, v any, m mode) (any, *checkError) {
 	for i, e := range arr {
 		c, err := check(n.elem, e, m)
 		if err != nil {
-			return nil, err.at(indexSeg(i))
+			return nil, err.At(jsonpath.Index(i))
 		}
 		out[i] = c
 	}
@@ -185,11 +160,11 @@ func checkMap(n *node, v any, m mode) (any, *checkError) {
 	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		key, err := checkMapKey(n.mapKey, k, m)
 		if err != nil {
-			return nil, err.at(keySeg(k))
+			return nil, err.At(jsonpath.Key(k))
 		}
 		val, err := check(n.elem, obj[k], m)
 		if err != nil {
-			return nil, err.at(keySeg(k))
+			return nil, err.At(jsonpath.Key(k))
 		}
 		out.members = append(out.members, member{key: key, value: val})
 	}
@@ -210,7 +185,7 @@ func checkMapKey(n *node, k string, m mode) (string, *checkError) {
 	}
 	c, err := check(n, v, m)
 	if err != nil {
-		err.msg = "map key: " + err.msg
+		err.Msg = "map key: " + err.Msg
 		return "", err
 	}
 	if i, ok := c.(int64); ok {
@@ -237,7 +212,7 @@ func checkData(n *node, v any, m mode) (any, *checkError) {
 		case present:
 			var err *checkError
 			if c, err = check(f.node, fv, m); err != nil {
-				return nil, err.at("." + f.name)
+				return nil, err.At("." + f.name)
 			}
 		case m == pattern:
 			continue
@@ -258,7 +233,7 @@ func unknownKeys(n *node, obj map[string]any) *checkError {
 			for i, f := range n.fields {
 				names[i] = f.name
 			}
-			return errorf("%s has no field %q (its fields: %s)", n.name, k, orNothing(names)).at(keySeg(k))
+			return errorf("%s has no field %q (its fields: %s)", n.name, k, orNothing(names)).At(jsonpath.Key(k))
 		}
 	}
 	return nil
@@ -299,7 +274,7 @@ func checkTypeEnum(n *node, v any, m mode) (any, *checkError) {
 	if m != request {
 		for _, k := range slices.Sorted(maps.Keys(obj)) {
 			if k != "name" && k != "value" {
-				return nil, errorf(`a type enum has only "name" and "value", not %q`, k).at(keySeg(k))
+				return nil, errorf(`a type enum has only "name" and "value", not %q`, k).At(jsonpath.Key(k))
 			}
 		}
 	}
@@ -309,7 +284,7 @@ func checkTypeEnum(n *node, v any, m mode) (any, *checkError) {
 	}
 	name, ok := rawName.(string)
 	if !ok {
-		return nil, errorf("want a variant name string, got %s", describe(rawName)).at(".name")
+		return nil, errorf("want a variant name string, got %s", describe(rawName)).At(".name")
 	}
 	i := slices.IndexFunc(n.variants, func(vr variant) bool { return vr.name == name })
 	if i < 0 {
@@ -317,7 +292,7 @@ func checkTypeEnum(n *node, v any, m mode) (any, *checkError) {
 		for j, vr := range n.variants {
 			names[j] = vr.name
 		}
-		return nil, errorf("type enum %s has no variant %q (its variants: %s)", n.name, name, strings.Join(names, ", ")).at(".name")
+		return nil, errorf("type enum %s has no variant %q (its variants: %s)", n.name, name, strings.Join(names, ", ")).At(".name")
 	}
 	vn := n.variants[i].node
 	out := &object{members: []member{{"name", name}}}
@@ -326,7 +301,7 @@ func checkTypeEnum(n *node, v any, m mode) (any, *checkError) {
 	case hasValue:
 		c, err := check(vn, raw, m)
 		if err != nil {
-			return nil, err.at(".value")
+			return nil, err.At(".value")
 		}
 		out.members = append(out.members, member{"value", c})
 	case m == request: // the runtime's decoder needs the value

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/ftlrealm/ftl-gen-realm/internal/jsonpath"
+
 	"connectrpc.com/connect"
 
 	"github.com/ftlrealm/ftl-gen-realm/runtime/ftlrealm"
@@ -210,7 +212,7 @@ func (v *verb) answer(body []byte) ([]byte, string, error) {
 	req, cerr := check(v.req, parsed, request)
 	if cerr != nil {
 		sep := ": "
-		if len(cerr.rpath) > 0 {
+		if cerr.Path() != "" {
 			sep = " "
 		}
 		return nil, "", connect.NewError(connect.CodeInvalidArgument, fmt.Errorf("verb %s.%s: request%s%s", v.module, v.name, sep, cerr))
@@ -221,7 +223,7 @@ func (v *verb) answer(body []byte) ([]byte, string, error) {
 		}
 		from := "fixture"
 		if len(v.answers) > 1 {
-			from += " " + indexSeg(i)
+			from += " " + jsonpath.Index(i)
 		}
 		if a.message != "" {
 			return nil, from, errors.New(a.message)

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ftlrealm/ftl-gen-realm/internal/jsonpath"
+
 	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
 )
 
@@ -57,7 +59,7 @@ func (f *Fake) parseFixtures(file string, data []byte) error {
 		return errs.list
 	}
 	for _, key := range slices.Sorted(maps.Keys(verbs)) {
-		path := keySeg(key)
+		path := jsonpath.Key(key)
 		v := f.byKey[key]
 		if v == nil {
 			errs.add(path, "%s", f.unknownVerb(key))
@@ -129,7 +131,7 @@ func parseAnswers(errs *fixtureErrors, path string, v *verb, raw any) []answer {
 	for i, item := range list {
 		p := path
 		if _, single := raw.(map[string]any); !single {
-			p += indexSeg(i)
+			p += jsonpath.Index(i)
 		}
 		a, ok := parseAnswer(errs, p, v, item)
 		if !ok {
@@ -152,7 +154,7 @@ func parseAnswer(errs *fixtureErrors, path string, v *verb, raw any) (answer, bo
 	ok := true
 	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		if !slices.Contains(answerKeys, k) {
-			errs.add(path+keySeg(k), `unknown key %q: an answer has "response" or "error", and optionally "when" (a response goes inside "response")`, k)
+			errs.add(path+jsonpath.Key(k), `unknown key %q: an answer has "response" or "error", and optionally "when" (a response goes inside "response")`, k)
 			ok = false
 		}
 	}
@@ -160,7 +162,7 @@ func parseAnswer(errs *fixtureErrors, path string, v *verb, raw any) (answer, bo
 	if w, has := obj["when"]; has {
 		pat, err := check(v.req, w, pattern)
 		if err != nil {
-			errs.add(path+".when"+err.path(), "%s", err.msg)
+			errs.add(path+".when"+err.Path(), "%s", err.Msg)
 			ok = false
 		}
 		a.hasWhen, a.when = true, pat
@@ -174,7 +176,7 @@ func parseAnswer(errs *fixtureErrors, path string, v *verb, raw any) (answer, bo
 	case hasResp:
 		c, err := check(v.resp, resp, response)
 		if err != nil {
-			errs.add(path+".response"+err.path(), "%s", err.msg)
+			errs.add(path+".response"+err.Path(), "%s", err.Msg)
 			return a, false
 		}
 		a.body = encode(c)

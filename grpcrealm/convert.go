@@ -1,10 +1,7 @@
 package grpcrealm
 
 import (
-	"fmt"
-	"slices"
-	"strconv"
-	"strings"
+	"github.com/ftlrealm/ftl-gen-realm/internal/jsonpath"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
@@ -71,34 +68,19 @@ func (c *codec) msg(md protoreflect.MessageDescriptor) *msgCodec {
 	return tmp.msgs[md.FullName()]
 }
 
-// convError is a conversion failure at a JSON path such as
-// `.products[2].price`. The path is collected on the way up, so building it
-// costs nothing on success.
-type convError struct {
-	rpath []string // innermost first
-	msg   string
-}
-
-func (e *convError) Error() string {
-	if len(e.rpath) == 0 {
-		return e.msg
-	}
-	segs := slices.Clone(e.rpath)
-	slices.Reverse(segs)
-	return strings.Join(segs, "") + ": " + e.msg
-}
-
+// convErrorf is a conversion failure at the root of the value; at and its
+// helpers put the JSON path in front of it on the way up.
 func convErrorf(format string, args ...any) error {
-	return &convError{msg: fmt.Sprintf(format, args...)}
+	return jsonpath.Errorf(format, args...)
 }
 
 // at prefixes err's path with seg: ".key", "[3]" or `["key"]`.
 func at(err error, seg string) error {
-	if ce, ok := err.(*convError); ok {
-		ce.rpath = append(ce.rpath, seg)
+	if pe, ok := err.(*jsonpath.Error); ok {
+		pe.At(seg)
 	}
 	return err
 }
 
-func atIndex(err error, i int) error     { return at(err, "["+strconv.Itoa(i)+"]") }
-func atMapKey(err error, k string) error { return at(err, "["+strconv.Quote(k)+"]") }
+func atIndex(err error, i int) error     { return at(err, jsonpath.Index(i)) }
+func atMapKey(err error, k string) error { return at(err, jsonpath.Key(k)) }

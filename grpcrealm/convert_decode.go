@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/ftlrealm/ftl-gen-realm/internal/jsonpath"
+
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/dynamicpb"
@@ -284,7 +286,7 @@ func decodeMapKey(fd protoreflect.FieldDescriptor, k string) (protoreflect.MapKe
 	}
 	v, err := decodeInt(fd.Kind(), json.Number(k))
 	if err != nil {
-		return protoreflect.MapKey{}, convErrorf("map key: %v", err.(*convError).msg)
+		return protoreflect.MapKey{}, convErrorf("map key: %v", err.(*jsonpath.Error).Msg)
 	}
 	return v.MapKey(), nil
 }
