@@ -159,3 +159,25 @@ func TestServeConcurrent(t *testing.T) {
 		t.Errorf("%d log lines, want 64", n)
 	}
 }
+
+// The fake in-process, through ftlrealm.WithServer: the same answers and
+// request checks as over loopback, with no listener and no endpoint.
+func TestInProcess(t *testing.T) {
+	f := newFake(t, readSchema(t, bankFile), Options{Fixtures: bankFixtures(t)})
+	ctx := ftlrealm.WithServer(context.Background(), "bank", f.NewServer())
+
+	resp, err := ftlrealm.Call[withdrawRequest, withdrawResponse](ctx, verbOfBank("withdraw"), withdrawRequest{Account: "alice"})
+	if err != nil || resp.Balance != 70 || resp.Error.Default("") != "a field, not an error" {
+		t.Errorf("fixture withdraw: %+v, %v", resp, err)
+	}
+	_, err = ftlrealm.Call[withdrawRequest, withdrawResponse](ctx, verbOfBank("withdraw"), withdrawRequest{Account: "bob", Amount: 5})
+	var ve *ftlrealm.VerbError
+	if !errors.As(err, &ve) || ve.Message != "insufficient funds" {
+		t.Errorf("fixture error: %v", err)
+	}
+	_, err = ftlrealm.Call[map[string]string, withdrawResponse](ctx, verbOfBank("withdraw"), map[string]string{"amount": "ten"})
+	want := `ftlrealm: call balance.withdraw@bank at in-process: invalid_argument: verb balance.withdraw: request .amount: want an integer, got the string "ten"`
+	if connect.CodeOf(err) != connect.CodeInvalidArgument || err.Error() != want {
+		t.Errorf("bad request: %v\nwant %s", err, want)
+	}
+}

@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/ftlrealm/ftl-gen-realm/gen"
@@ -49,5 +52,22 @@ func TestCommittedExampleIsCurrent(t *testing.T) {
 	if len(res.Written)+len(res.Removed)+len(res.Wired) > 0 {
 		t.Errorf("the committed generated code is stale (gen would write %v, remove %v, wire %v): run `go generate ./...` in examples/echo/echo/echo",
 			res.Written, res.Removed, res.Wired)
+	}
+}
+
+// TestEchoModuleTests runs the echo module's own tests, which fake the bank
+// in-process (README: "Faking one verb in a unit test"), and vets it. The
+// module is a separate Go module, which `go test ./...` here does not
+// reach. It runs in place, read-only, so that its go.mod and go.sum must be
+// complete as committed.
+func TestEchoModuleTests(t *testing.T) {
+	dir := filepath.Join(gotest.RepoRoot(), "examples", "echo", "echo", "echo")
+	for _, args := range [][]string{{"vet", "./..."}, {"test", "-count=1", "./..."}} {
+		cmd := exec.Command("go", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly", "GOPROXY=off", "GOSUMDB=off", "GOWORK=off", "GOTOOLCHAIN=local")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("go %s in %s: %v\n%s", strings.Join(args, " "), dir, err, out)
+		}
 	}
 }

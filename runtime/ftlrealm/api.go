@@ -10,6 +10,10 @@
 // xyz.block.ftl.v1.VerbService/Call with the gRPC protocol.
 //
 // Serving: NewServer, Handle each verb, then Serve on a listener.
+//
+// Testing: WithFake(ctx, verb, fn) answers one verb in-process and
+// WithServer(ctx, realm, s) a whole realm, with no listener and no endpoint
+// configuration; calls still go through the wire's encoding.
 package ftlrealm
 
 // Verb identifies a verb of a realm.

@@ -57,6 +57,9 @@ func Call[Req, Resp any](ctx context.Context, verb Verb, req Req, opts ...CallOp
 var nullBody = []byte("null")
 
 func call(ctx context.Context, verb Verb, req, resp reflect.Value, opts []CallOption) error {
+	if l := localFor(ctx, verb); l != nil {
+		return l.call(ctx, verb, req, resp)
+	}
 	var cfg callConfig
 	for _, o := range opts {
 		o.applyCall(&cfg)

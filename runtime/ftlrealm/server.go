@@ -81,7 +81,14 @@ func NewServer(opts ...ServerOption) *Server {
 // fn, or a panic, goes back in-band as the verb's failure. Registering the
 // same verb twice panics.
 func Handle[Req, Resp any](s *Server, module, name string, fn func(context.Context, Req) (Resp, error)) {
-	s.register(module, name, func(ctx context.Context, body []byte) ([]byte, error) {
+	s.register(module, name, typedHandler(module, name, fn, false))
+}
+
+// typedHandler adapts fn to the encoded bodies of the wire. Its errors are
+// the verb's failures, except that with transportErrs a *connect.Error
+// stays a transport error.
+func typedHandler[Req, Resp any](module, name string, fn func(context.Context, Req) (Resp, error), transportErrs bool) rawHandler {
+	return func(ctx context.Context, body []byte) ([]byte, error) {
 		var req Req
 		if len(body) == 0 {
 			body = nullBody
@@ -91,6 +98,9 @@ func Handle[Req, Resp any](s *Server, module, name string, fn func(context.Conte
 		}
 		resp, err := fn(ctx, req)
 		if err != nil {
+			if ce := (*connect.Error)(nil); transportErrs && errors.As(err, &ce) {
+				return nil, ce
+			}
 			return nil, &inBandError{message: err.Error()}
 		}
 		e := getEncodeState()
@@ -101,7 +111,7 @@ func Handle[Req, Resp any](s *Server, module, name string, fn func(context.Conte
 			return nil, connect.NewError(connect.CodeInternal, fmt.Errorf("verb %s.%s: response: %w", module, name, err))
 		}
 		return append([]byte(nil), e.buf...), nil
-	})
+	}
 }
 
 // HandleRaw registers fn as verb module.name, with the request and response
@@ -184,38 +194,58 @@ func (v verbService) Call(ctx context.Context, req *connect.Request[ftlv1.CallRe
 	if ref == nil || ref.GetModule() == "" || ref.GetName() == "" {
 		return nil, connect.NewError(connect.CodeInvalidArgument, errors.New("call names no verb"))
 	}
-	key := ref.GetModule() + "." + ref.GetName()
-	v.s.mu.RLock()
-	h := v.s.verbs[key]
-	v.s.mu.RUnlock()
-	if h == nil {
-		return nil, connect.NewError(connect.CodeNotFound, fmt.Errorf("verb %s not found", key))
-	}
-	hdr := req.Header()
-	ctx = context.WithValue(ctx, callContextKey{}, &callContext{
-		caller:      Verb{Realm: v.s.realm, Module: ref.GetModule(), Name: ref.GetName()},
-		hops:        hdr.Values(headerVerb),
-		requestID:   hdr.Get(headerRequestID),
-		callerRealm: hdr.Get(headerCallerRealm),
-	})
-	body, err := runVerb(ctx, key, h, req.Msg.GetBody())
-	if err != nil {
-		var ib *inBandError
-		var ce *connect.Error
-		switch {
-		case errors.As(err, &ib):
-		case errors.As(err, &ce):
-			return nil, ce
-		default:
-			ib = &inBandError{message: err.Error()}
-		}
-		callErr := &ftlv1.CallResponse_Error{Message: ib.message}
-		if ib.stack != "" {
-			callErr.Stack = &ib.stack
+	body, failure, err := v.s.serve(ctx, ref.GetModule(), ref.GetName(), req.Header(), req.Msg.GetBody())
+	switch {
+	case err != nil:
+		return nil, err
+	case failure != nil:
+		callErr := &ftlv1.CallResponse_Error{Message: failure.message}
+		if failure.stack != "" {
+			callErr.Stack = &failure.stack
 		}
 		return connect.NewResponse(&ftlv1.CallResponse{Response: &ftlv1.CallResponse_Error_{Error: callErr}}), nil
 	}
 	return connect.NewResponse(&ftlv1.CallResponse{Response: &ftlv1.CallResponse_Body{Body: body}}), nil
+}
+
+// serve runs verb module.name on body for a call that came with the FTL
+// headers hdr. It returns the response body, or the verb's own failure, or
+// the transport error the caller should get. Calls over the network and
+// in-process calls (WithServer) both go through here, so they behave alike.
+func (s *Server) serve(ctx context.Context, module, name string, hdr http.Header, body []byte) ([]byte, *inBandError, *connect.Error) {
+	key := module + "." + name
+	s.mu.RLock()
+	h := s.verbs[key]
+	s.mu.RUnlock()
+	if h == nil {
+		return nil, nil, connect.NewError(connect.CodeNotFound, fmt.Errorf("verb %s not found", key))
+	}
+	return runServed(ctx, Verb{Realm: s.realm, Module: module, Name: name}, hdr, h, body)
+}
+
+// runServed runs h as verb with a context that carries what the FTL
+// headers hdr say about the call chain, and sorts its error into a verb
+// failure or a transport error.
+func runServed(ctx context.Context, verb Verb, hdr http.Header, h rawHandler, body []byte) ([]byte, *inBandError, *connect.Error) {
+	ctx = context.WithValue(ctx, callContextKey{}, &callContext{
+		caller:      verb,
+		hops:        hdr.Values(headerVerb),
+		requestID:   hdr.Get(headerRequestID),
+		callerRealm: hdr.Get(headerCallerRealm),
+	})
+	out, err := runVerb(ctx, verb.Module+"."+verb.Name, h, body)
+	if err == nil {
+		return out, nil, nil
+	}
+	var ib *inBandError
+	var ce *connect.Error
+	switch {
+	case errors.As(err, &ib):
+		return nil, ib, nil
+	case errors.As(err, &ce):
+		return nil, nil, ce
+	}
+	return nil, &inBandError{message: err.Error()}, nil
 }
 
 // runVerb runs h, turning a panic into the verb's failure with its stack.
