@@ -16,9 +16,10 @@ import (
 type CallOption interface{ applyCall(*callConfig) }
 
 type callConfig struct {
-	endpoint string
-	rootCAs  *x509.CertPool
-	token    string
+	endpoint         string
+	rootCAs          *x509.CertPool
+	token            string
+	maxResponseBytes int
 }
 
 type callOptionFunc func(*callConfig)
@@ -77,11 +78,11 @@ func call(ctx context.Context, verb Verb, req, resp reflect.Value, opts []CallOp
 	setCallHeaders(ctx, creq.Header(), t.token, std.callerRealm())
 	cresp, err := t.client.Call(ctx, creq)
 	if err != nil {
-		return &CallError{Verb: verb, Endpoint: t.endpoint, Err: err}
+		return &CallError{Verb: verb, Endpoint: t.endpoint, Err: transportError(err, t.client.MaxResponseBytes())}
 	}
 	switch r := cresp.Msg.Response.(type) {
 	case *ftlv1.CallResponse_Error_:
-		return &VerbError{Verb: verb, Message: r.Error.GetMessage(), Stack: r.Error.GetStack()}
+		return newVerbError(verb, r.Error.GetMessage(), r.Error.GetStack())
 	case *ftlv1.CallResponse_Body:
 		body := r.Body
 		if len(body) == 0 { // an empty body is Unit's; treat it as null

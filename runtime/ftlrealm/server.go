@@ -51,8 +51,10 @@ func WithShutdownTimeout(d time.Duration) ServerOption {
 }
 
 // WithHandlerOptions passes options to the connect handler (interceptors,
-// compression, read limits). They come after the server's default,
-// connect.WithCompressMinBytes(CompressMinBytes), so they can override it.
+// compression, read limits). They come after the server's defaults,
+// connect.WithCompressMinBytes(CompressMinBytes) and
+// connect.WithReadMaxBytes(DefaultMaxRequestBytes), so they can override
+// them.
 func WithHandlerOptions(opts ...connect.HandlerOption) ServerOption {
 	return serverOptionFunc(func(s *Server) { s.handlerOpts = append(s.handlerOpts, opts...) })
 }
@@ -68,7 +70,10 @@ func NewServer(opts ...ServerOption) *Server {
 	s := &Server{
 		shutdownTimeout: 10 * time.Second,
 		verbs:           map[string]rawHandler{},
-		handlerOpts:     []connect.HandlerOption{connect.WithCompressMinBytes(CompressMinBytes)},
+		handlerOpts: []connect.HandlerOption{
+			connect.WithCompressMinBytes(CompressMinBytes),
+			connect.WithReadMaxBytes(DefaultMaxRequestBytes),
+		},
 	}
 	for _, o := range opts {
 		o.applyServer(s)
@@ -147,6 +152,11 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		Handler:           mux,
 		Protocols:         new(http.Protocols),
 		ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes:    MaxHeaderBytes,
+		// Without it an idle connection, a client's or an attacker's,
+		// stays open for good; the runtime's own client drops idle
+		// connections after 90s.
+		IdleTimeout: 2 * time.Minute,
 	}
 	srv.Protocols.SetHTTP1(true)
 	srv.Protocols.SetUnencryptedHTTP2(true)
