@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
 	"sync"
@@ -118,15 +119,26 @@ func (c *Client) Endpoint() string { return c.endpoint }
 func (c *Client) MaxResponseBytes() int { return c.maxResponseBytes }
 
 // Call sends one VerbService.Call.
+//
+// A call whose request could not be written whole on an open connection
+// is sent once more, on another: that connection was closed or reset by
+// the realm before this client saw it go (a realm restarted between two
+// calls). A verb does not run before its whole request has arrived, so it
+// did not run.
 func (c *Client) Call(ctx context.Context, req *connect.Request[ftlv1.CallRequest]) (*connect.Response[ftlv1.CallResponse], error) {
-	return c.verbs.Call(ctx, req)
+	t := newRequestTrace()
+	resp, err := c.verbs.Call(httptrace.WithClientTrace(ctx, &t.trace), req)
+	if err != nil && ctx.Err() == nil && t.resend() {
+		resp, err = c.verbs.Call(ctx, req)
+	}
+	return resp, transportCode(ctx, err)
 }
 
 // Ping sends one VerbService.Ping.
 func (c *Client) Ping(ctx context.Context) (*ftlv1.PingResponse, error) {
 	resp, err := c.verbs.Ping(ctx, connect.NewRequest(&ftlv1.PingRequest{}))
 	if err != nil {
-		return nil, err
+		return nil, transportCode(ctx, err)
 	}
 	return resp.Msg, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"connectrpc.com/connect"
 
+	"github.com/ftlrealm/ftl-gen-realm/internal/ingressclient"
 	"github.com/ftlrealm/ftl-gen-realm/internal/ingressclient/ftlv1"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
@@ -82,6 +83,11 @@ func call(ctx context.Context, verb Verb, req, resp reflect.Value, opts []CallOp
 	}
 	switch r := cresp.Msg.Response.(type) {
 	case *ftlv1.CallResponse_Error_:
+		if ended := ingressclient.EndedByContext(ctx); ended != nil {
+			// A realm that reports a verb ended by the deadline as the
+			// verb's failure: the caller is told of its own deadline.
+			return &CallError{Verb: verb, Endpoint: t.endpoint, Err: ended}
+		}
 		return newVerbError(verb, r.Error.GetMessage(), r.Error.GetStack())
 	case *ftlv1.CallResponse_Body:
 		body := r.Body

@@ -13,6 +13,7 @@ import (
 
 	"connectrpc.com/connect"
 
+	"github.com/ftlrealm/ftl-gen-realm/internal/ingressclient"
 	"github.com/ftlrealm/ftl-gen-realm/internal/ingressclient/ftlv1"
 	"github.com/ftlrealm/ftl-gen-realm/internal/ingressclient/ftlv1/ftlv1connect"
 )
@@ -210,6 +211,13 @@ func (v verbService) Call(ctx context.Context, req *connect.Request[ftlv1.CallRe
 	})
 	body, err := runVerb(ctx, key, h, req.Msg.GetBody())
 	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			// The caller's deadline passed or it went away, and that ended
+			// the verb: say so in the status, as the caller's own side does,
+			// rather than as the verb's failure, which would race the
+			// caller's DeadlineExceeded and sometimes win.
+			return nil, ingressclient.ContextError(cerr)
+		}
 		var ib *inBandError
 		var ce *connect.Error
 		switch {
