@@ -140,3 +140,30 @@ func TestFaultHostileClients(t *testing.T) {
 		})
 	}
 }
+
+// TestServerReportsDeadline: a verb ended by the deadline the caller sent
+// in grpc-timeout is answered with the status DeadlineExceeded, not as the
+// verb's in-band failure (which a caller would take for a VerbError when
+// the Server's timer fires before its own). The request here carries the
+// header alone, with no deadline on the client side to race.
+func TestServerReportsDeadline(t *testing.T) {
+	s, slow := bankServer(t)
+	url := serve(t, s)
+	r, _ := proto.Marshal(&ftlv1.CallRequest{Verb: &schema.Ref{Module: "balance", Name: "slow"}})
+	req, _ := http.NewRequest("POST", url+"/xyz.block.ftl.v1.VerbService/Call", bytes.NewReader(grpcFrame(0, r)))
+	req.Header.Set("Content-Type", "application/grpc")
+	req.Header.Set("Grpc-Timeout", "100m")
+	h2c := &http.Transport{Protocols: new(http.Protocols)}
+	h2c.Protocols.SetUnencryptedHTTP2(true)
+	defer h2c.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: h2c, Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	<-slow.done
+	if st := resp.Header.Get("Grpc-Status") + resp.Trailer.Get("Grpc-Status"); st != strconv.Itoa(int(connect.CodeDeadlineExceeded)) {
+		t.Errorf("grpc-status %q, body %q", st, body)
+	}
+}
