@@ -91,7 +91,7 @@ func TestFaultHostileClients(t *testing.T) {
 			}
 		}},
 		{"gzip bomb", func(t *testing.T) {
-			req, _ := http.NewRequest("POST", url+path, bytes.NewReader(grpcFrame(1, gzipped(make([]byte, 2*DefaultMaxRequestBytes)))))
+			req, _ := http.NewRequest("POST", url+path, bytes.NewReader(grpcFrame(1, gzipBomb(DefaultMaxRequestBytes>>20+1))))
 			req.Header.Set("Content-Type", "application/grpc")
 			req.Header.Set("Grpc-Encoding", "gzip")
 			resp, err := (&http.Client{Transport: h2c, Timeout: 10 * time.Second}).Do(req)

@@ -125,12 +125,14 @@ func grpcAnswer(header map[string]string, status, message string, frames ...[]by
 	}
 }
 
-func gzipped(b []byte) []byte {
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	zw.Write(b)
+// gzipBomb is a gzip stream of n MiB of zeros, a few KiB long: copies of
+// one compressed MiB, which gzip readers take as one stream.
+func gzipBomb(n int) []byte {
+	var one bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&one, gzip.BestCompression)
+	zw.Write(make([]byte, 1<<20))
 	zw.Close()
-	return buf.Bytes()
+	return bytes.Repeat(one.Bytes(), n)
 }
 
 // TestFaultHostileServers calls peers that answer wrongly at each layer:
@@ -196,7 +198,7 @@ func TestFaultHostileServers(t *testing.T) {
 			code: connect.CodeInternal, text: `unknown encoding "br"`},
 		{name: "gzip garbage", h2c: grpcAnswer(map[string]string{"Grpc-Encoding": "gzip"}, "0", "", grpcFrame(1, garbage)),
 			code: connect.CodeInvalidArgument, text: "gzip"},
-		{name: "gzip bomb", h2c: grpcAnswer(map[string]string{"Grpc-Encoding": "gzip"}, "0", "", grpcFrame(1, gzipped(make([]byte, 2*DefaultMaxResponseBytes)))),
+		{name: "gzip bomb", h2c: grpcAnswer(map[string]string{"Grpc-Encoding": "gzip"}, "0", "", grpcFrame(1, gzipBomb(DefaultMaxResponseBytes>>20+1))),
 			code: connect.CodeResourceExhausted, text: "limit of"},
 		{name: "body not JSON", h2c: grpcAnswer(nil, "0", "", grpcFrame(0, callResponse("{not json"))),
 			code: connect.CodeUnknown, text: "response: ftlrealm: decode"},
