@@ -158,7 +158,7 @@ func TestFaultHostileServers(t *testing.T) {
 		{name: "HTTP/1 answer to HTTP/2", tcp: func(c net.Conn) {
 			bufio.NewReader(c).ReadString('\n')
 			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-		}, code: connect.CodeUnavailable, text: "frame header looked like an HTTP/1.1 header|client conn could not be established"},
+		}, code: connect.CodeUnavailable, text: "frame header looked like an HTTP/1.1 header|client conn could not be established|broken pipe|reset by peer"},
 		{name: "HTTP/1-only server", http1: func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hello") },
 			code: connect.CodeUnavailable, text: ""},
 		{name: "HTML 500 page", h2c: func(w http.ResponseWriter, r *http.Request) {
