@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
 	"sync"
@@ -27,13 +28,28 @@ type Options struct {
 	// RootCAs verifies an https:// endpoint's certificate; nil means the
 	// system roots.
 	RootCAs *x509.CertPool
+	// MaxResponseBytes bounds the response message the client reads;
+	// zero or less means DefaultMaxResponseBytes.
+	MaxResponseBytes int
 }
+
+// DefaultMaxResponseBytes bounds a response message (its decompressed
+// size) when Options don't say otherwise. connect-go reads any size by
+// default, so a realm, hostile or broken, could make its caller buffer
+// gigabytes.
+const DefaultMaxResponseBytes = 32 << 20
+
+// MaxHeaderBytes bounds the response headers and trailers the client
+// reads (net/http's own default is 10 MiB). A remote connect error's
+// message travels in a trailer, so this also bounds that.
+const MaxHeaderBytes = 1 << 20
 
 // Client calls one ingress endpoint. It is safe for concurrent use.
 type Client struct {
-	endpoint  string
-	transport *http.Transport
-	verbs     ftlv1connect.VerbServiceClient
+	endpoint         string
+	maxResponseBytes int
+	transport        *http.Transport
+	verbs            ftlv1connect.VerbServiceClient
 }
 
 // New returns a Client for endpoint, an http:// or https:// URL.
@@ -42,8 +58,13 @@ func New(endpoint string, opts Options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	maxResp := opts.MaxResponseBytes
+	if maxResp <= 0 {
+		maxResp = DefaultMaxResponseBytes
+	}
 	tr := &http.Transport{
-		DialContext: (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxResponseHeaderBytes: MaxHeaderBytes,
+		DialContext:            (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		// Idle connections (and their reader goroutines) go away on their
 		// own; CloseIdleConnections ends them at once.
 		IdleConnTimeout: 90 * time.Second,
@@ -60,11 +81,13 @@ func New(endpoint string, opts Options) (*Client, error) {
 	} else {
 		tr.Protocols.SetUnencryptedHTTP2(true)
 	}
-	hc := &http.Client{Transport: tr}
+	hc := &http.Client{Transport: bodyLimiter{tr, bodyLimit(maxResp)}}
 	return &Client{
-		endpoint:  endpoint,
-		transport: tr,
-		verbs:     ftlv1connect.NewVerbServiceClient(hc, base.String(), connect.WithGRPC()),
+		endpoint:         endpoint,
+		maxResponseBytes: maxResp,
+		transport:        tr,
+		verbs: ftlv1connect.NewVerbServiceClient(hc, base.String(),
+			connect.WithGRPC(), connect.WithReadMaxBytes(maxResp)),
 	}, nil
 }
 
@@ -92,16 +115,30 @@ func ParseEndpoint(endpoint string) (*url.URL, error) {
 // Endpoint returns the URL the client calls.
 func (c *Client) Endpoint() string { return c.endpoint }
 
+// MaxResponseBytes returns the bound on a response message.
+func (c *Client) MaxResponseBytes() int { return c.maxResponseBytes }
+
 // Call sends one VerbService.Call.
+//
+// A call whose request could not be written whole on an open connection
+// is sent once more, on another: that connection was closed or reset by
+// the realm before this client saw it go (a realm restarted between two
+// calls). A verb does not run before its whole request has arrived, so it
+// did not run.
 func (c *Client) Call(ctx context.Context, req *connect.Request[ftlv1.CallRequest]) (*connect.Response[ftlv1.CallResponse], error) {
-	return c.verbs.Call(ctx, req)
+	t := newRequestTrace()
+	resp, err := c.verbs.Call(httptrace.WithClientTrace(ctx, &t.trace), req)
+	if err != nil && ctx.Err() == nil && t.resend() {
+		resp, err = c.verbs.Call(ctx, req)
+	}
+	return resp, transportCode(ctx, err)
 }
 
 // Ping sends one VerbService.Ping.
 func (c *Client) Ping(ctx context.Context) (*ftlv1.PingResponse, error) {
 	resp, err := c.verbs.Ping(ctx, connect.NewRequest(&ftlv1.PingRequest{}))
 	if err != nil {
-		return nil, err
+		return nil, transportCode(ctx, err)
 	}
 	return resp.Msg, nil
 }
@@ -120,11 +157,16 @@ type Pool struct {
 type poolKey struct {
 	endpoint string
 	roots    *x509.CertPool
+	maxResp  int
 }
 
-// Get returns the shared Client for endpoint, creating it on first use.
+// Get returns the shared Client for endpoint and opts, creating it on
+// first use.
 func (p *Pool) Get(endpoint string, opts Options) (*Client, error) {
-	key := poolKey{endpoint, opts.RootCAs}
+	if opts.MaxResponseBytes <= 0 {
+		opts.MaxResponseBytes = DefaultMaxResponseBytes
+	}
+	key := poolKey{endpoint, opts.RootCAs, opts.MaxResponseBytes}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if c, ok := p.clients[key]; ok {

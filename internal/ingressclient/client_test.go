@@ -1,9 +1,16 @@
 package ingressclient
 
 import (
+	"context"
 	"crypto/x509"
+	"net"
 	"strings"
+	"sync/atomic"
 	"testing"
+
+	"connectrpc.com/connect"
+
+	"github.com/ftlrealm/ftl-gen-realm/internal/ingressclient/ftlv1"
 )
 
 func TestParseEndpoint(t *testing.T) {
@@ -53,4 +60,43 @@ func TestPoolSharesClients(t *testing.T) {
 		t.Error("bad endpoint accepted")
 	}
 	p.CloseIdleConnections()
+}
+
+// TestFreshConnectionFailureNotResent: a call that fails on a connection
+// it just opened is not sent again (it would fail again, and a dial
+// timeout would double): the peer sees one connection, and the error is
+// Unavailable, not the Canceled connect-go gives a reset connection.
+func TestFreshConnectionFailureNotResent(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var accepted atomic.Int32
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			accepted.Add(1)
+			c.(*net.TCPConn).SetLinger(0)
+			c.Close() // a reset
+		}
+	}()
+	c, err := New("http://"+l.Addr().String(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Call(context.Background(), connect.NewRequest(&ftlv1.CallRequest{}))
+	c.CloseIdleConnections()
+	l.Close()
+	<-done
+	if connect.CodeOf(err) != connect.CodeUnavailable {
+		t.Errorf("got %v (code %v), want Unavailable", err, connect.CodeOf(err))
+	}
+	if n := accepted.Load(); n != 1 {
+		t.Errorf("the peer saw %d connections, want 1", n)
+	}
 }

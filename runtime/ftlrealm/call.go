@@ -8,6 +8,7 @@ import (
 
 	"connectrpc.com/connect"
 
+	"github.com/ftlrealm/ftl-gen-realm/internal/ingressclient"
 	"github.com/ftlrealm/ftl-gen-realm/internal/ingressclient/ftlv1"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
@@ -16,9 +17,10 @@ import (
 type CallOption interface{ applyCall(*callConfig) }
 
 type callConfig struct {
-	endpoint string
-	rootCAs  *x509.CertPool
-	token    string
+	endpoint         string
+	rootCAs          *x509.CertPool
+	token            string
+	maxResponseBytes int
 }
 
 type callOptionFunc func(*callConfig)
@@ -80,11 +82,16 @@ func call(ctx context.Context, verb Verb, req, resp reflect.Value, opts []CallOp
 	setCallHeaders(ctx, creq.Header(), t.token, std.callerRealm())
 	cresp, err := t.client.Call(ctx, creq)
 	if err != nil {
-		return &CallError{Verb: verb, Endpoint: t.endpoint, Err: err}
+		return &CallError{Verb: verb, Endpoint: t.endpoint, Err: transportError(err, t.client.MaxResponseBytes())}
 	}
 	switch r := cresp.Msg.Response.(type) {
 	case *ftlv1.CallResponse_Error_:
-		return &VerbError{Verb: verb, Message: r.Error.GetMessage(), Stack: r.Error.GetStack()}
+		if ended := ingressclient.EndedByContext(ctx); ended != nil {
+			// A realm that reports a verb ended by the deadline as the
+			// verb's failure: the caller is told of its own deadline.
+			return &CallError{Verb: verb, Endpoint: t.endpoint, Err: ended}
+		}
+		return newVerbError(verb, r.Error.GetMessage(), r.Error.GetStack())
 	case *ftlv1.CallResponse_Body:
 		body := r.Body
 		if len(body) == 0 { // an empty body is Unit's; treat it as null

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 var timeType = reflect.TypeFor[time.Time]()
@@ -73,4 +74,21 @@ func finishError(err error, op string) error {
 
 func indexPath(i int) string { return "[" + strconv.Itoa(i) + "]" }
 
-func keyPath(k string) string { return "[" + strconv.Quote(k) + "]" }
+func keyPath(k string) string { return "[" + quoteInput(k) + "]" }
+
+// maxQuotedInput bounds how much of a string from the input (a map key, a
+// variant name) an error quotes: a hostile message could otherwise make
+// the error as long as itself.
+const maxQuotedInput = 128
+
+// quoteInput quotes s, or its first maxQuotedInput bytes and its length.
+func quoteInput(s string) string {
+	if len(s) <= maxQuotedInput {
+		return strconv.Quote(s)
+	}
+	cut := maxQuotedInput
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strconv.Quote(s[:cut]) + "…(" + strconv.Itoa(len(s)) + " bytes)"
+}

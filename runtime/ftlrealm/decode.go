@@ -363,13 +363,13 @@ func parseMapKey(k reflect.Value, key []byte) *codecError {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		n, err := strconv.ParseInt(string(key), 10, t.Bits())
 		if err != nil {
-			return newCodecError("map key %q is not an integer in range of %s", key, t)
+			return newCodecError("map key %s is not an integer in range of %s", quoteInput(string(key)), t)
 		}
 		k.SetInt(n)
 	default:
 		n, err := strconv.ParseUint(string(key), 10, t.Bits())
 		if err != nil {
-			return newCodecError("map key %q is not an unsigned integer in range of %s", key, t)
+			return newCodecError("map key %s is not an unsigned integer in range of %s", quoteInput(string(key)), t)
 		}
 		k.SetUint(n)
 	}
@@ -496,7 +496,7 @@ func newSumDecoder(t reflect.Type) decoderFunc {
 		}
 		variant := sum.byName[name]
 		if variant == nil {
-			return prependPath(d.errorAt(objStart, "type enum %s has no variant %q", t, name), ".name")
+			return prependPath(d.errorAt(objStart, "type enum %s has no variant %s", t, quoteInput(name)), ".name")
 		}
 		if valStart < 0 {
 			return d.errorAt(objStart, "type enum %s: missing \"value\"", t)

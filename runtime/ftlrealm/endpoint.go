@@ -131,7 +131,7 @@ func (r *runtime) callerRealm() string {
 // target returns where a call to realm goes, resolving and caching it on
 // first use. cfg's explicit endpoint, roots and token win.
 func (r *runtime) target(realm string, cfg *callConfig) (*target, error) {
-	plain := cfg.rootCAs == nil && cfg.token == ""
+	plain := cfg.rootCAs == nil && cfg.token == "" && cfg.maxResponseBytes <= 0
 	if plain {
 		if cfg.endpoint == "" {
 			if t, ok := r.targets.Load(realm); ok {
@@ -155,7 +155,7 @@ func (r *runtime) target(realm string, cfg *callConfig) (*target, error) {
 		token = cfg.token
 	}
 	if cfg.endpoint != "" {
-		client, err := r.pool.Get(cfg.endpoint, ingressclient.Options{RootCAs: roots})
+		client, err := r.pool.Get(cfg.endpoint, ingressclient.Options{RootCAs: roots, MaxResponseBytes: cfg.maxResponseBytes})
 		if err != nil {
 			return nil, err
 		}
@@ -172,7 +172,7 @@ func (r *runtime) target(realm string, cfg *callConfig) (*target, error) {
 	if err != nil {
 		return nil, err
 	}
-	client, err := r.pool.Get(endpoint, ingressclient.Options{RootCAs: roots})
+	client, err := r.pool.Get(endpoint, ingressclient.Options{RootCAs: roots, MaxResponseBytes: cfg.maxResponseBytes})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", EndpointKey(realm), err)
 	}

@@ -118,7 +118,7 @@ func (l *local) call(ctx context.Context, verb Verb, req, resp reflect.Value) er
 	case terr != nil:
 		return &CallError{Verb: verb, Endpoint: InProcess, Err: terr}
 	case failure != nil:
-		return &VerbError{Verb: verb, Message: failure.message, Stack: failure.stack}
+		return newVerbError(verb, failure.message, failure.stack)
 	}
 	if len(body) == 0 {
 		body = nullBody

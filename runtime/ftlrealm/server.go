@@ -13,6 +13,7 @@ import (
 
 	"connectrpc.com/connect"
 
+	"github.com/ftlrealm/ftl-gen-realm/internal/ingressclient"
 	"github.com/ftlrealm/ftl-gen-realm/internal/ingressclient/ftlv1"
 	"github.com/ftlrealm/ftl-gen-realm/internal/ingressclient/ftlv1/ftlv1connect"
 )
@@ -51,8 +52,10 @@ func WithShutdownTimeout(d time.Duration) ServerOption {
 }
 
 // WithHandlerOptions passes options to the connect handler (interceptors,
-// compression, read limits). They come after the server's default,
-// connect.WithCompressMinBytes(CompressMinBytes), so they can override it.
+// compression, read limits). They come after the server's defaults,
+// connect.WithCompressMinBytes(CompressMinBytes) and
+// connect.WithReadMaxBytes(DefaultMaxRequestBytes), so they can override
+// them.
 func WithHandlerOptions(opts ...connect.HandlerOption) ServerOption {
 	return serverOptionFunc(func(s *Server) { s.handlerOpts = append(s.handlerOpts, opts...) })
 }
@@ -68,7 +71,10 @@ func NewServer(opts ...ServerOption) *Server {
 	s := &Server{
 		shutdownTimeout: 10 * time.Second,
 		verbs:           map[string]rawHandler{},
-		handlerOpts:     []connect.HandlerOption{connect.WithCompressMinBytes(CompressMinBytes)},
+		handlerOpts: []connect.HandlerOption{
+			connect.WithCompressMinBytes(CompressMinBytes),
+			connect.WithReadMaxBytes(DefaultMaxRequestBytes),
+		},
 	}
 	for _, o := range opts {
 		o.applyServer(s)
@@ -157,6 +163,11 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		Handler:           mux,
 		Protocols:         new(http.Protocols),
 		ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes:    MaxHeaderBytes,
+		// Without it an idle connection, a client's or an attacker's,
+		// stays open for good; the runtime's own client drops idle
+		// connections after 90s.
+		IdleTimeout: 2 * time.Minute,
 	}
 	srv.Protocols.SetHTTP1(true)
 	srv.Protocols.SetUnencryptedHTTP2(true)
@@ -236,6 +247,13 @@ func runServed(ctx context.Context, verb Verb, hdr http.Header, h rawHandler, bo
 	out, err := runVerb(ctx, verb.Module+"."+verb.Name, h, body)
 	if err == nil {
 		return out, nil, nil
+	}
+	if cerr := ctx.Err(); cerr != nil {
+		// The caller's deadline passed or it went away, and that ended the
+		// verb: say so in the status, as the caller's own side does, rather
+		// than as the verb's failure, which would race the caller's
+		// DeadlineExceeded and sometimes win.
+		return nil, nil, ingressclient.ContextError(cerr)
 	}
 	var ib *inBandError
 	var ce *connect.Error
