@@ -337,4 +337,3 @@ func (g *schemaGen) retarget(realm string, t *schema.Type) {
 		v.Ref.TypeParameters = v.Ref.TypeParameters[:d.params]
 	}
 }
-
