@@ -1,289 +1,124 @@
 package gen
 
 import (
+	"bytes"
 	"errors"
+	"go/format"
 	"math/rand/v2"
+	"os"
+	"regexp"
 	"testing"
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
-// byteRand draws choices from fuzz input; once the input is used up every
-// choice is 0, which keeps schemas finite.
-type byteRand struct {
-	b []byte
+// otherRealm separates the two realms of a schema-file input (a comment
+// line in protobuf text format).
+const otherRealm = "\n#other\n"
+
+// FuzzGenerate generates Go from untrusted schemas. An input that is a
+// schema file in protobuf text format (optionally a second realm after a
+// "#other" line) goes through schema.Validate and Generate, as `gen` reads
+// a pinned realm; any other input drives randomRealms. Either way Generate
+// must report problems as diagnostics or emit code that type-checks (see
+// checkGenerated).
+func FuzzGenerate(f *testing.F) {
+	bank, err := os.ReadFile("testdata/bank.txtpb")
+	if err != nil {
+		f.Fatal(err)
+	}
+	other, err := os.ReadFile("testdata/other.txtpb")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(append(append(bank, otherRealm...), other...))
+	f.Add(bank)
+	f.Add(other)
+	for _, b := range seedInputs(50) {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkGenerated(t, fuzzRealms(data))
+	})
 }
 
-func (r *byteRand) intn(n int) int {
-	if n <= 1 || len(r.b) == 0 {
-		return 0
+// fuzzRealms turns a fuzz input into the realms to generate.
+func fuzzRealms(data []byte) []Realm {
+	first, second, two := bytes.Cut(data, []byte(otherRealm))
+	var realms []Realm
+	for i, part := range [][]byte{first, second}[:map[bool]int{false: 1, true: 2}[two]] {
+		s, err := schema.Unmarshal("fuzz", part, schema.FormatText)
+		if err != nil || len(s.GetRealms()) == 0 {
+			return randomRealms(data)
+		}
+		_ = schema.Validate(s) // must not panic; gen checks for itself either way
+		name := []string{"bank", "other"}[i]
+		realms = append(realms, Realm{Name: name, Schema: s, File: name + ".txtpb"})
 	}
-	v := int(r.b[0])
-	r.b = r.b[1:]
-	return v % n
+	return realms
 }
 
-func pick[T any](r *byteRand, xs []T) T { return xs[r.intn(len(xs))] }
-
-// fresh picks a name not in used (now and then a duplicate on purpose),
-// and records it.
-func fresh(r *byteRand, pool []string, used map[string]bool) string {
-	i := r.intn(len(pool))
-	if r.intn(16) != 1 {
-		for k := range pool {
-			if n := pool[(i+k)%len(pool)]; !used[n] {
-				i = (i + k) % len(pool)
-				break
-			}
-		}
-	}
-	used[pool[i]] = true
-	return pool[i]
-}
-
-// Name pools lean on what breaks generators: keywords, predeclared names,
-// names of generated helpers, case clashes, leading underscores.
-var (
-	moduleNames = []string{"a", "b", "time", "string", "main", "ctx", "client", "x_test", "err", "Upper", "ftlrealm", "init", "context"}
-	declNames   = []string{"Foo", "foo", "Client", "NewClient", "Type", "type", "String", "Bar", "X_foo", "_foo", "Withdraw", "WithdrawRef", "WithdrawVerb", "Cat", "Ctx", "Any", "Init", "Error"}
-	verbNames   = []string{"withdraw", "Withdraw", "foo", "newClient", "client", "type", "string", "_foo", "x_foo", "init", "error", "bar"}
-	fieldNames  = []string{"id", "Id", "type", "func", "_x", "X_x", "userID", "HTTPServer", "a", "A", "ID", "x2", "ctx", "json"}
-	paramNames  = []string{"T", "K", "V", "string", "type", "Foo", "any", "ctx", "time", "_"}
-)
-
-type schemaGen struct {
-	r *byteRand
-	// decls of each realm/module so far, for refs.
-	decls []genDecl
-}
-
-type genDecl struct {
-	realm, module, name string
-	params              int
-}
-
-func (g *schemaGen) typ(realm, module string, params []string, depth int) *schema.Type {
-	r := g.r
-	k := r.intn(16)
-	if depth > 2 && k >= 8 {
-		k %= 8
-	}
-	switch k {
-	case 0:
-		return &schema.Type{Value: &schema.Type_Int{Int: &schema.Int{}}}
-	case 1:
-		return &schema.Type{Value: &schema.Type_String_{String_: &schema.String{}}}
-	case 2:
-		return &schema.Type{Value: &schema.Type_Bool{Bool: &schema.Bool{}}}
-	case 3:
-		return &schema.Type{Value: &schema.Type_Float{Float: &schema.Float{}}}
-	case 4:
-		return &schema.Type{Value: &schema.Type_Bytes{Bytes: &schema.Bytes{}}}
-	case 5:
-		return &schema.Type{Value: &schema.Type_Time{Time: &schema.Time{}}}
-	case 6:
-		return &schema.Type{Value: &schema.Type_Any{Any: &schema.Any{}}}
-	case 7:
-		return &schema.Type{Value: &schema.Type_Unit{Unit: &schema.Unit{}}}
-	case 8, 9:
-		return &schema.Type{Value: &schema.Type_Array{Array: &schema.Array{Element: g.typ(realm, module, params, depth+1)}}}
-	case 10:
-		return &schema.Type{Value: &schema.Type_Map{Map: &schema.Map{Key: g.typ(realm, module, params, depth+1), Value: g.typ(realm, module, params, depth+1)}}}
-	case 11:
-		return &schema.Type{Value: &schema.Type_Optional{Optional: &schema.Optional{Type: g.typ(realm, module, params, depth+1)}}}
-	case 12:
-		if len(params) > 0 {
-			return &schema.Type{Value: &schema.Type_Ref{Ref: &schema.Ref{Name: pick(r, params)}}}
-		}
-	}
-	if len(g.decls) == 0 {
-		return &schema.Type{Value: &schema.Type_String_{String_: &schema.String{}}}
-	}
-	d := pick(r, g.decls)
-	ref := &schema.Ref{Module: d.module, Name: d.name}
-	if d.realm != realm {
-		ref.Realm = d.realm
-	}
-	n := d.params
-	if r.intn(20) == 0 {
-		n++ // wrong arity, now and then
-	}
-	for range n {
-		ref.TypeParameters = append(ref.TypeParameters, g.typ(realm, module, params, depth+1))
-	}
-	return &schema.Type{Value: &schema.Type_Ref{Ref: ref}}
-}
-
-func (g *schemaGen) module(realm, name string) *schema.Module {
-	r := g.r
-	m := &schema.Module{Name: name}
-	types, verbs := map[string]bool{}, map[string]bool{}
-	for range r.intn(7) {
-		var d *schema.Decl
-		switch r.intn(5) {
-		case 0, 1:
-			data := &schema.Data{Name: fresh(r, declNames, types)}
-			var params []string
-			usedParams, usedFields := map[string]bool{}, map[string]bool{}
-			for range r.intn(3) * r.intn(2) {
-				p := fresh(r, paramNames, usedParams)
-				params = append(params, p)
-				data.TypeParameters = append(data.TypeParameters, &schema.TypeParameter{Name: p})
-			}
-			// Usually a data type is referable only after its fields, so
-			// that not every other schema is recursive.
-			self := r.intn(4) == 3
-			if self {
-				g.decls = append(g.decls, genDecl{realm, name, data.Name, len(params)})
-			}
-			for range r.intn(5) {
-				data.Fields = append(data.Fields, &schema.Field{Name: fresh(r, fieldNames, usedFields), Type: g.typ(realm, name, params, 0)})
-			}
-			if !self {
-				g.decls = append(g.decls, genDecl{realm, name, data.Name, len(params)})
-			}
-			d = &schema.Decl{Value: &schema.Decl_Data{Data: data}}
-		case 2:
-			e := &schema.Enum{Name: fresh(r, declNames, types)}
-			variants := map[string]bool{}
-			g.decls = append(g.decls, genDecl{realm, name, e.Name, 0})
-			switch r.intn(3) {
-			case 0:
-				e.Type = &schema.Type{Value: &schema.Type_String_{String_: &schema.String{}}}
-				for i := range r.intn(4) {
-					e.Variants = append(e.Variants, &schema.EnumVariant{Name: fresh(r, declNames, variants), Value: &schema.Value{Value: &schema.Value_StringValue{StringValue: &schema.StringValue{Value: string(rune('a' + i))}}}})
-				}
-			case 1:
-				e.Type = &schema.Type{Value: &schema.Type_Int{Int: &schema.Int{}}}
-				for i := range r.intn(4) {
-					e.Variants = append(e.Variants, &schema.EnumVariant{Name: fresh(r, declNames, variants), Value: &schema.Value{Value: &schema.Value_IntValue{IntValue: &schema.IntValue{Value: int64(i - 1)}}}})
-				}
-			default:
-				for range r.intn(4) {
-					e.Variants = append(e.Variants, &schema.EnumVariant{Name: fresh(r, declNames, variants), Value: &schema.Value{Value: &schema.Value_TypeValue{TypeValue: &schema.TypeValue{Value: g.typ(realm, name, nil, 1)}}}})
-				}
-			}
-			d = &schema.Decl{Value: &schema.Decl_Enum{Enum: e}}
-		case 3:
-			a := &schema.TypeAlias{Name: fresh(r, declNames, types), Type: g.typ(realm, name, nil, 0)}
-			g.decls = append(g.decls, genDecl{realm, name, a.Name, 0})
-			d = &schema.Decl{Value: &schema.Decl_TypeAlias{TypeAlias: a}}
-		default:
-			v := &schema.Verb{Name: fresh(r, verbNames, verbs), Visibility: schema.Visibility_VISIBILITY_SCOPE_REALM, Request: g.typ(realm, name, nil, 1), Response: g.typ(realm, name, nil, 1)}
-			d = &schema.Decl{Value: &schema.Decl_Verb{Verb: v}}
-		}
-		m.Decls = append(m.Decls, d)
-	}
-	return m
-}
-
-// randomRealms builds one or two realms from data. Refs point at decls that
-// exist, mostly with the right arity, so most schemas resolve; the name pools
-// make clashes likely.
-func randomRealms(data []byte) []Realm {
-	g := &schemaGen{r: &byteRand{b: data}}
-	var out []Realm
-	for i, name := range []string{"bank", "other"}[:1+g.r.intn(2)] {
-		s := &schema.Schema{Realms: []*schema.Realm{{Name: name}}}
-		seen := map[string]bool{}
-		for range 1 + g.r.intn(3) {
-			m := pick(g.r, moduleNames)
-			if seen[m] {
-				continue
-			}
-			seen[m] = true
-			s.Realms[0].Modules = append(s.Realms[0].Modules, g.module(name, m))
-		}
-		_ = i
-		out = append(out, Realm{Name: name, Schema: s, File: name + ".txtpb"})
-	}
-	// Refs so far only point backwards. Retarget some to any decl, so that
-	// module cycles, cross-realm refs in both directions and alias cycles
-	// occur too.
-	for _, realm := range out {
-		for _, m := range realm.Schema.Realms[0].Modules {
-			for _, d := range m.Decls {
-				for _, t := range declTypes(d) {
-					g.retarget(realm.Name, t)
-				}
-			}
-		}
-	}
-	return out
-}
-
-func declTypes(d *schema.Decl) []*schema.Type {
-	switch v := d.Value.(type) {
-	case *schema.Decl_Data:
-		var out []*schema.Type
-		for _, f := range v.Data.Fields {
-			out = append(out, f.Type)
-		}
-		return out
-	case *schema.Decl_TypeAlias:
-		return []*schema.Type{v.TypeAlias.Type}
-	case *schema.Decl_Verb:
-		return []*schema.Type{v.Verb.Request, v.Verb.Response}
-	case *schema.Decl_Enum:
-		var out []*schema.Type
-		for _, vr := range v.Enum.Variants {
-			if tv := vr.GetValue().GetTypeValue(); tv != nil {
-				out = append(out, tv.Value)
-			}
-		}
-		return out
-	}
-	return nil
-}
-
-func (g *schemaGen) retarget(realm string, t *schema.Type) {
-	switch v := t.Value.(type) {
-	case *schema.Type_Array:
-		g.retarget(realm, v.Array.Element)
-	case *schema.Type_Map:
-		g.retarget(realm, v.Map.Key)
-		g.retarget(realm, v.Map.Value)
-	case *schema.Type_Optional:
-		g.retarget(realm, v.Optional.Type)
-	case *schema.Type_Ref:
-		for _, a := range v.Ref.TypeParameters {
-			g.retarget(realm, a)
-		}
-		if v.Ref.Module == "" || g.r.intn(6) != 5 {
-			return
-		}
-		d := pick(g.r, g.decls)
-		v.Ref.Module, v.Ref.Name, v.Ref.Realm = d.module, d.name, ""
-		if d.realm != realm {
-			v.Ref.Realm = d.realm
-		}
-		for len(v.Ref.TypeParameters) < d.params {
-			v.Ref.TypeParameters = append(v.Ref.TypeParameters, &schema.Type{Value: &schema.Type_Int{Int: &schema.Int{}}})
-		}
-		v.Ref.TypeParameters = v.Ref.TypeParameters[:d.params]
-	}
-}
+// directiveLike matches a comment line that Go tools read as a directive
+// (go/ast's rule: //line, //extern, //export, or //tool:name, such as
+// //go:build). Schema comments must never become one.
+var directiveLike = regexp.MustCompile(`(?m)^[ \t]*//(line |extern |export |[a-z0-9]+:[a-z0-9])`)
 
 // checkGenerated is the fuzz property: Generate either reports problems as
 // a diag.List, or emits code that type-checks (with every struct field keyed
-// by its schema name and every exported identifier documented). It must
-// never panic.
+// by its schema name and every exported identifier documented), is gofmt'd,
+// holds no comment line a Go tool would read as a directive, and is the
+// same when generated again. It must never panic.
 func checkGenerated(t testing.TB, realms []Realm) bool {
 	out, err := Generate(realms...)
 	if err != nil {
 		var l diag.List
-		if !errors.As(err, &l) {
+		if !errors.As(err, &l) || len(l) == 0 {
 			t.Fatalf("not a diagnostic: %v", err)
+		}
+		for _, d := range l {
+			if d.Message == "" || d.File == "" {
+				t.Fatalf("diagnostic without a file or message: %#v", d)
+			}
 		}
 		return false
 	}
-	if err := typeCheck(t, out); err != nil {
+	logSchemas := func() {
 		for _, r := range realms {
 			txt, _ := schema.Marshal(r.Schema, schema.FormatText)
 			t.Logf("%s:\n%s", r.Name, txt)
 		}
+	}
+	if err := typeCheck(t, out); err != nil {
+		logSchemas()
 		t.Fatalf("generated code does not type-check: %v", err)
+	}
+	for realm, files := range out {
+		for _, p := range files.Paths() {
+			src := files[p]
+			if formatted, err := format.Source(src); err != nil || !bytes.Equal(formatted, src) {
+				logSchemas()
+				t.Fatalf("%s/%s is not gofmt'd (%v):\n%s", realm, p, err, src)
+			}
+			if !bytes.HasPrefix(src, []byte(Header+"\n")) {
+				t.Fatalf("%s/%s does not start with the generated-code header", realm, p)
+			}
+			if loc := directiveLike.FindIndex(src[len(Header):]); loc != nil {
+				logSchemas()
+				t.Fatalf("%s/%s holds a directive-like comment line %q", realm, p, src[len(Header)+loc[0]:len(Header)+loc[1]+20])
+			}
+		}
+	}
+	again, err := Generate(realms...)
+	if err != nil {
+		t.Fatalf("second Generate failed: %v", err)
+	}
+	for realm, files := range out {
+		for p, src := range files {
+			if !bytes.Equal(again[realm][p], src) {
+				t.Fatalf("%s/%s differs between two runs", realm, p)
+			}
+		}
 	}
 	return true
 }
@@ -299,15 +134,6 @@ func seedInputs(n int) [][]byte {
 		out[i] = b
 	}
 	return out
-}
-
-func FuzzGenerate(f *testing.F) {
-	for _, b := range seedInputs(50) {
-		f.Add(b)
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		checkGenerated(t, randomRealms(data))
-	})
 }
 
 // TestRandomSchemas runs the fuzz property on a fixed set of random schemas
@@ -327,5 +153,25 @@ func TestRandomSchemas(t *testing.T) {
 	t.Logf("%d of %d random schemas generated", ok, n)
 	if ok < n/4 {
 		t.Errorf("only %d of %d random schemas generated; the generator of random schemas is too hostile to test much", ok, n)
+	}
+}
+
+// The schema-file inputs reach Generate: the golden realms, split as the
+// fuzz input splits them, generate.
+func TestFuzzRealmsFromFiles(t *testing.T) {
+	var data []byte
+	for i, r := range goldenRealms(t) {
+		if i > 0 {
+			data = append(data, otherRealm...)
+		}
+		txt, err := schema.Marshal(r.Schema, schema.FormatText)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data = append(data, txt...)
+	}
+	realms := fuzzRealms(data)
+	if len(realms) != 2 || realms[1].Name != "other" || !checkGenerated(t, realms) {
+		t.Fatalf("the golden realms as one fuzz input do not generate: %d realms", len(realms))
 	}
 }

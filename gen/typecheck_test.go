@@ -37,7 +37,7 @@ func exportImporter(t testing.TB) types.Importer {
 	exportOnce.Do(func() {
 		cmd := exec.Command("go", "list", "-export", "-deps", "-f", "{{.ImportPath}}={{.Export}}", RuntimePath, "context", "time")
 		cmd.Dir = gotest.RepoRoot()
-		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly", "GOWORK=off")
+		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly", "GOWORK=off", "GOPROXY=off", "GOTOOLCHAIN=local") // offline, like internal/gotest
 		out, err := cmd.Output()
 		if err != nil {
 			exportErr = fmt.Errorf("go list -export: %v", err)

@@ -104,7 +104,7 @@ func (ix *index) parseGroup(cg *ast.CommentGroup) []directive {
 		d, ok := ast.ParseDirective(c.Slash, c.Text)
 		if !ok || d.Tool != "ftl" {
 			if !ok {
-				ix.checkLookalike(c)
+				ix.checkMalformed(c)
 			}
 			continue
 		}
@@ -134,6 +134,25 @@ func (ix *index) parseGroup(cg *ast.CommentGroup) []directive {
 		dirs = append(dirs, dir)
 	}
 	return dirs
+}
+
+// checkMalformed reports a comment that go/ast does not read as a
+// directive but that starts with //ftl: (`//ftl: verb`, `//ftl:Verb`,
+// `//ftl:`), which nobody writes as prose: left alone it would silently
+// export nothing. Anything else is checked for being a lookalike.
+func (ix *index) checkMalformed(c *ast.Comment) {
+	rest, ok := strings.CutPrefix(c.Text, "//ftl:")
+	if !ok {
+		ix.checkLookalike(c)
+		return
+	}
+	rest = strings.TrimLeft(rest, " \t")
+	name, args, _ := strings.Cut(rest, " ")
+	if lower := strings.ToLower(name); knownDirectives[lower] {
+		ix.errorf(c.Slash, "%q is not an FTL directive: write %s", c.Text, strings.TrimRight("//ftl:"+lower+" "+args, " "))
+		return
+	}
+	ix.errorf(c.Slash, "%q is not an FTL directive: want //ftl:<name> [arguments], the name in lower case right after the colon", c.Text)
 }
 
 func (ix *index) checkLookalike(c *ast.Comment) {

@@ -29,6 +29,25 @@ func Withdraw(ctx context.Context) error { return nil }
 		want: []string{`balance/balance.go:12:1: "// ftl:verb export:realm" is not an FTL directive: write //ftl:verb export:realm`},
 	},
 	{
+		// go/ast reads none of these as a directive; found by FuzzDirectives.
+		name: "malformed directives",
+		files: balanceFile(`
+//ftl: verb export:realm
+func Withdraw(ctx context.Context) error { return nil }
+
+//ftl:Verb export:realm
+func Deposit(ctx context.Context) error { return nil }
+
+//ftl:
+func Audit(ctx context.Context) error { return nil }
+`),
+		want: []string{
+			`balance/balance.go:12:1: "//ftl: verb export:realm" is not an FTL directive: write //ftl:verb export:realm`,
+			`balance/balance.go:15:1: "//ftl:Verb export:realm" is not an FTL directive: write //ftl:verb export:realm`,
+			`balance/balance.go:18:1: "//ftl:" is not an FTL directive: want //ftl:<name> [arguments], the name in lower case right after the colon`,
+		},
+	},
+	{
 		name: "misspelt visibility",
 		files: balanceFile(`
 //ftl:verb export:reaml

@@ -79,12 +79,16 @@ func applyEdit(file string, data []byte, e Edit) ([]byte, error) {
 		return nil, err
 	}
 	var cfg Config
-	if _, err := toml.Decode(string(data), &cfg); err != nil {
+	md, err := toml.Decode(string(data), &cfg)
+	if err != nil {
 		return nil, tomlError(file, data, err)
 	}
 	stmts, err := scanDoc(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: cannot read the file's layout (%v)", file, err)
+	}
+	if err := checkKeyCase(file, md, stmts); err != nil {
+		return nil, err
 	}
 	d := newDoc(file, data, stmts)
 	_, inEgress := cfg.Realms.Egress[e.Name]

@@ -156,13 +156,17 @@ func Load(path string) (*Project, error) {
 // diagnostics and sets Root.
 func Parse(path string, data []byte) (*Project, error) {
 	p := &Project{Path: path, Root: filepath.Dir(path), raw: data}
-	if _, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&p.Config); err != nil {
+	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&p.Config)
+	if err != nil {
 		return nil, tomlError(path, data, err)
 	}
 	stmts, err := scanDoc(data)
 	if err != nil {
 		// toml accepted the file, so this is a gap in our scanner.
 		return nil, fmt.Errorf("%s: cannot read the file's layout (%v); please report this", path, err)
+	}
+	if err := checkKeyCase(path, md, stmts); err != nil {
+		return nil, err
 	}
 	p.stmts = stmts
 	if err := p.validate(); err != nil {

@@ -178,7 +178,7 @@ func (d *decodeState) readStringBytes() ([]byte, error) {
 			return d.data[start:i], nil
 		case c == '\\':
 			d.off = i
-			return d.unescape(start)
+			return d.unescape(start, ascii)
 		case c < 0x20:
 			d.off = i
 			return nil, d.syntaxError("control character in string")
@@ -191,9 +191,19 @@ func (d *decodeState) readStringBytes() ([]byte, error) {
 }
 
 // unescape finishes a string that has escapes, from d.off (at a backslash);
-// start is where the string's contents began.
-func (d *decodeState) unescape(start int) ([]byte, error) {
-	out := append(make([]byte, 0, d.off-start+16), d.data[start:d.off]...)
+// start is where the string's contents began, and ascii says whether they
+// are ASCII up to d.off.
+func (d *decodeState) unescape(start int, ascii bool) ([]byte, error) {
+	out := make([]byte, 0, d.off-start+16)
+	if prefix := d.data[start:d.off]; ascii || utf8.Valid(prefix) {
+		out = append(out, prefix...)
+	} else {
+		// Bad bytes become U+FFFD, one each, as after the first escape
+		// and in strings without escapes.
+		for _, r := range string(prefix) {
+			out = utf8.AppendRune(out, r)
+		}
+	}
 	for d.off < len(d.data) {
 		c := d.data[d.off]
 		switch {
