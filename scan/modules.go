@@ -17,6 +17,7 @@ import (
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
 	"github.com/ftlrealm/ftl-gen-realm/internal/project"
+	"github.com/ftlrealm/ftl-gen-realm/internal/tomlguard"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
@@ -140,12 +141,21 @@ func readModule(root, dir string) (Module, string, error) {
 		return Module{}, "", err
 	}
 	var cfg moduleConfig
-	if _, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&cfg); err != nil {
+	err = tomlguard.Check(data)
+	if err == nil {
+		_, err = toml.NewDecoder(bytes.NewReader(data)).Decode(&cfg)
+	}
+	if err != nil {
 		line, col := 0, 0
 		var pe toml.ParseError
-		if errors.As(err, &pe) {
+		var ge *tomlguard.Error
+		switch {
+		case errors.As(err, &pe):
 			line, col = pe.Position.Line, pe.Position.Col
 			err = errors.New(pe.Message)
+		case errors.As(err, &ge):
+			line, col = ge.Line, ge.Column
+			err = errors.New(ge.Message)
 		}
 		return Module{}, "", diag.List{{File: file, Line: line, Column: col, Message: "invalid " + ModuleFile + ": " + err.Error()}}
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/atomicfile"
 	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
+	"github.com/ftlrealm/ftl-gen-realm/internal/tomlguard"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
@@ -160,6 +161,12 @@ func findSchema(ctx context.Context, co *checkout, pinned string) (string, []byt
 			Realms struct {
 				PublicSchema string `toml:"public-schema"`
 			} `toml:"realms"`
+		}
+		// The remote repository is someone else's: a file shaped to make
+		// the decoder take minutes must not get to it.
+		var ge *tomlguard.Error
+		if err := tomlguard.Check(project); errors.As(err, &ge) {
+			return "", nil, fmt.Errorf("ftl-project.toml of %q at %s, line %d column %d: %s", co.src.Repo, short(co.src.Commit), ge.Line, ge.Column, ge.Message)
 		}
 		if _, err := toml.Decode(string(project), &cfg); err != nil {
 			return "", nil, fmt.Errorf("ftl-project.toml of %q at %s: %w", co.src.Repo, short(co.src.Commit), err)
