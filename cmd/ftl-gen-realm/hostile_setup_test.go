@@ -29,15 +29,33 @@ type workspace struct {
 	repo   string // $REPO: the remote repository (absent unless the case has repo/ files)
 	commit string // $COMMIT: the commit the remote had when the project was set up
 	head   string // $HEAD: the remote's branch head after setup, when it moved
+	want   []wantFile
+}
+
+// wantFile is what a file of the project must hold after the run.
+type wantFile struct{ name, content string }
+
+func (w *workspace) checkWant(t *testing.T) {
+	for _, f := range w.want {
+		got, err := os.ReadFile(filepath.Join(w.work, filepath.FromSlash(f.name)))
+		if err != nil {
+			t.Errorf("want/%s: %v", f.name, err)
+		} else if string(got) != f.content {
+			t.Errorf("%s after the run:\n%q\nwant:\n%q", f.name, got, f.content)
+		}
+	}
 }
 
 // Archive files under these directories make up the remote repository:
 // repo/ is its first commit on main, repo-next/ a second one (with
 // vanish: commit, the root of the history that replaces the first). A file
 // named X.symlink becomes a symbolic link X to its (trimmed) content.
+// Files under want/ are not written: they are what the files of the same
+// name must hold after the run.
 const (
 	repoDir     = "repo/"
 	repoNextDir = "repo-next/"
+	wantDir     = "want/"
 )
 
 func (c *hostileCase) setup(t *testing.T) *workspace {
@@ -65,6 +83,10 @@ func (c *hostileCase) setup(t *testing.T) *workspace {
 	}
 	c.setupRepo(t, w, files)
 	for name, data := range files {
+		if rest, ok := strings.CutPrefix(name, wantDir); ok {
+			w.want = append(w.want, wantFile{rest, w.substitute(string(data))})
+			continue
+		}
 		if strings.HasPrefix(name, repoDir) || strings.HasPrefix(name, repoNextDir) {
 			continue
 		}

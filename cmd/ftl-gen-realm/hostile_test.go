@@ -38,7 +38,7 @@ type hostileCase struct {
 	dir     string   // where the CLI runs, relative to $WORK
 	exit    int      // expected exit code
 	stderr  []string // expected first lines of stderr, progress lines skipped
-	stdout  *string  // expected first line of stdout, when given
+	stdout  []string // expected first lines of stdout, when given
 	changes []string // patterns of files the run may create or change
 	gen     []string // archive files that are templates (see expand)
 	vanish  string   // "commit" or "branch": what disappears from the remote after setup
@@ -61,7 +61,7 @@ func parseHostile(file string, data []byte) (*hostileCase, error) {
 			return nil, fmt.Errorf("comment line %q is neither a # comment nor key: value", line)
 		}
 		key, val := m[1], m[2]
-		if seen[key] && key != "generate" && key != "stderr" {
+		if seen[key] && key != "generate" && key != "stderr" && key != "stdout" {
 			return nil, fmt.Errorf("%s: given twice", key)
 		}
 		seen[key] = true
@@ -76,7 +76,7 @@ func parseHostile(file string, data []byte) (*hostileCase, error) {
 		case "stderr":
 			c.stderr = append(c.stderr, val)
 		case "stdout":
-			c.stdout = &val
+			c.stdout = append(c.stdout, val)
 		case "changes":
 			c.changes = strings.Fields(val)
 		case "generate":
@@ -231,7 +231,7 @@ func (c *hostileCase) run(t *testing.T, bin string, goEnv []string) {
 		t.Errorf("a stderr line is %d bytes long (limit %d): untrusted text must be shortened, not echoed", n, maxStderrLine)
 	}
 	if *updateHostile {
-		c.rewrite(t, code, errText)
+		defer c.rewrite(t, code, errText)
 	} else {
 		if code != c.exit {
 			t.Errorf("exit code %d, want %d\nstderr:\n%s", code, c.exit, clip(errText))
@@ -240,12 +240,16 @@ func (c *hostileCase) run(t *testing.T, bin string, goEnv []string) {
 			t.Errorf("first lines of stderr:\n got: %s\nwant: %s\nstderr:\n%s", strings.Join(got, "\n      "), strings.Join(c.stderr, "\n      "), clip(errText))
 		}
 	}
-	if c.stdout != nil {
-		if got, _, _ := strings.Cut(w.placeholders(stdout.String()), "\n"); got != *c.stdout {
-			t.Errorf("first line of stdout:\n got: %s\nwant: %s", got, *c.stdout)
+	if n := len(c.stdout); n > 0 {
+		got := strings.SplitN(w.placeholders(stdout.String()), "\n", n+1)[:min(n, strings.Count(stdout.String(), "\n")+1)]
+		if *updateHostile {
+			c.stdout = got
+		} else if !slices.Equal(got, c.stdout) {
+			t.Errorf("first lines of stdout:\n got: %s\nwant: %s", strings.Join(got, "\n      "), strings.Join(c.stdout, "\n      "))
 		}
 	}
 	c.checkFiles(t, w, before, snapshot(t, w.work))
+	w.checkWant(t)
 	if _, err := os.Stat(w.marker); err == nil {
 		t.Errorf("%s exists: a hostile input ran a command", w.marker)
 	}
@@ -312,11 +316,19 @@ func (c *hostileCase) rewrite(t *testing.T, code int, stderr string) {
 		n = 2
 	}
 	var out []string
-	done := false
+	done, doneOut := false, false
 	for line := range strings.Lines(string(c.archive.Comment)) {
 		switch {
 		case strings.HasPrefix(line, "exit:"):
 			line = fmt.Sprintf("exit: %d\n", code)
+		case strings.HasPrefix(line, "stdout:"):
+			if doneOut {
+				continue
+			}
+			line, doneOut = "", true
+			for _, l := range c.stdout {
+				line += strings.TrimRight("stdout: "+l, " ") + "\n"
+			}
 		case strings.HasPrefix(line, "stderr:"):
 			if done {
 				continue
@@ -342,7 +354,7 @@ func (c *hostileCase) rewrite(t *testing.T, code int, stderr string) {
 func (c *hostileCase) checkFiles(t *testing.T, w *workspace, before, after map[string]string) {
 	var changed []string
 	for p, h := range after {
-		if before[p] != h && !c.mayChange(p) {
+		if before[p] != h && !c.mayChange(p) && !(h == "dir" && c.mayCreateBelow(p)) {
 			what := "changed"
 			if _, ok := before[p]; !ok {
 				what = "created"
@@ -359,6 +371,17 @@ func (c *hostileCase) checkFiles(t *testing.T, w *workspace, before, after map[s
 	for _, p := range changed {
 		t.Errorf("the run touched %s", p)
 	}
+}
+
+// mayCreateBelow reports whether dir is a parent of a path the case may
+// change: creating that path creates it.
+func (c *hostileCase) mayCreateBelow(dir string) bool {
+	for _, pat := range c.changes {
+		if strings.HasPrefix(pat, dir+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // mayChange matches p against the case's changes: patterns, where a

@@ -163,11 +163,8 @@ func (c *checkout) read(ctx context.Context, path string) ([]byte, error) {
 	if !ok || string(name) != path || len(fields) != 3 {
 		return nil, fmt.Errorf("%w: %q has no %s at commit %s", ErrFileNotFound, c.src.Repo, path, short(c.src.Commit))
 	}
-	if string(fields[1]) != "blob" || string(fields[0]) == "120000" {
-		if string(fields[0]) == "120000" {
-			fields[1] = []byte("symbolic link")
-		}
-		return nil, fmt.Errorf("%w: %s in %q at commit %s is a %s, not a file", ErrFileNotFound, path, c.src.Repo, short(c.src.Commit), fields[1])
+	if kind := objectKind(string(fields[0]), string(fields[1])); kind != "" {
+		return nil, &notAFile{fmt.Sprintf("%s in %q at commit %s is %s, not a file", path, c.src.Repo, short(c.src.Commit), kind)}
 	}
 	data, err := git(ctx, c.dir, "cat-file", "blob", string(fields[2]))
 	if err != nil {
@@ -175,6 +172,31 @@ func (c *checkout) read(ctx context.Context, path string) ([]byte, error) {
 	}
 	return data, nil
 }
+
+// objectKind names what a tree entry is when it is not a regular file: a
+// schema must not be a link (its target is the producer's to choose), a
+// directory or a submodule.
+func objectKind(mode, typ string) string {
+	switch {
+	case mode == "120000":
+		return "a symbolic link"
+	case typ == "tree":
+		return "a directory"
+	case typ == "commit":
+		return "a submodule"
+	case typ != "blob":
+		return "a " + typ
+	}
+	return ""
+}
+
+// notAFile is a path that exists at the commit as something other than a
+// file. It counts as ErrFileNotFound for callers, but the schema search
+// stops at it rather than trying the next name.
+type notAFile struct{ msg string }
+
+func (e *notAFile) Error() string        { return e.msg }
+func (e *notAFile) Is(target error) bool { return target == ErrFileNotFound }
 
 func configQuote(v string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v) + `"`

@@ -94,10 +94,17 @@ func (e *gitError) Unwrap() error { return e.err }
 // message is git's own explanation: its fatal/error lines, joined.
 func (e *gitError) message() string {
 	var lines []string
-	for _, line := range strings.Split(e.stderr, "\n") {
+	all := strings.Split(e.stderr, "\n")
+	for i, line := range all {
 		line = strings.TrimSpace(line)
 		for _, prefix := range []string{"fatal: ", "error: "} {
-			if rest, ok := strings.CutPrefix(line, prefix); ok && !slices.Contains(lines, rest) {
+			rest, ok := strings.CutPrefix(line, prefix)
+			// A message ending in ':' goes on on the next line ("unable to
+			// connect to host:\nhost[0: addr]: errno=Connection refused").
+			if ok && strings.HasSuffix(rest, ":") && i+1 < len(all) && continues(all[i+1]) {
+				rest += " " + strings.TrimSpace(all[i+1])
+			}
+			if ok && !slices.Contains(lines, rest) {
 				lines = append(lines, rest)
 			}
 		}
@@ -106,6 +113,18 @@ func (e *gitError) message() string {
 		return strings.TrimSpace(e.stderr)
 	}
 	return strings.Join(lines, "; ")
+}
+
+// continues reports whether a line of git's stderr carries on the message
+// before it rather than starting one of its own.
+func continues(line string) bool {
+	line = strings.TrimSpace(line)
+	for _, p := range []string{"fatal: ", "error: ", "warning: ", "hint: ", "remote: "} {
+		if strings.HasPrefix(line, p) {
+			return false
+		}
+	}
+	return line != ""
 }
 
 func (e *gitError) says(fragments ...string) bool {
