@@ -146,18 +146,15 @@ func readModule(root, dir string) (Module, string, error) {
 		_, err = toml.NewDecoder(bytes.NewReader(data)).Decode(&cfg)
 	}
 	if err != nil {
-		line, col := 0, 0
-		var pe toml.ParseError
 		var ge *tomlguard.Error
-		switch {
-		case errors.As(err, &pe):
-			line, col = pe.Position.Line, pe.Position.Col
-			err = errors.New(pe.Message)
-		case errors.As(err, &ge):
-			line, col = ge.Line, ge.Column
-			err = errors.New(ge.Message)
+		d := diag.Diagnostic{File: file}
+		if errors.As(err, &ge) {
+			d.Line, d.Column, d.Message = ge.Line, ge.Column, ge.Message
+		} else {
+			d = project.DecodeError(file, data, err)[0]
 		}
-		return Module{}, "", diag.List{{File: file, Line: line, Column: col, Message: "invalid " + ModuleFile + ": " + err.Error()}}
+		d.Message = "invalid " + ModuleFile + ": " + d.Message
+		return Module{}, "", diag.List{d}
 	}
 	if cfg.Language != "" && cfg.Language != "go" {
 		return Module{}, fmt.Sprintf("skipped module %s in %s: language %q (only Go modules are scanned)", cfg.Module, rel(root, dir), cfg.Language), nil

@@ -49,7 +49,8 @@ func (w *workspace) checkWant(t *testing.T) {
 // Archive files under these directories make up the remote repository:
 // repo/ is its first commit on main, repo-next/ a second one (with
 // vanish: commit, the root of the history that replaces the first). A file
-// named X.symlink becomes a symbolic link X to its (trimmed) content.
+// named X.symlink, there or in the project, becomes a symbolic link X to
+// its (trimmed) content.
 // Files under want/ are not written: they are what the files of the same
 // name must hold after the run.
 const (
@@ -90,7 +91,17 @@ func (c *hostileCase) setup(t *testing.T) *workspace {
 		if strings.HasPrefix(name, repoDir) || strings.HasPrefix(name, repoNextDir) {
 			continue
 		}
-		writeTestFile(t, filepath.Join(w.work, filepath.FromSlash(name)), w.substitute(string(data)))
+		path := filepath.Join(w.work, filepath.FromSlash(name))
+		if link, ok := strings.CutSuffix(path, ".symlink"); ok {
+			if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(w.substitute(strings.TrimSpace(string(data))), link); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		writeTestFile(t, path, w.substitute(string(data)))
 	}
 	if c.build != "" {
 		dir := filepath.Join(w.work, filepath.FromSlash(c.build))

@@ -175,6 +175,18 @@ func Parse(path string, data []byte) (*Project, error) {
 	return p, nil
 }
 
+// DecodeError reports an error of BurntSushi/toml decoding data, the file
+// at path, as ftl-project.toml's are: a diagnostic at the error's line and
+// column, type mismatches in TOML's terms. Other TOML files of a project
+// (ftl.toml) are reported so too.
+func DecodeError(path string, data []byte, err error) diag.List {
+	var list diag.List
+	if !errors.As(tomlError(path, data, err), &list) {
+		list = diag.List{{File: path, Message: err.Error()}}
+	}
+	return list
+}
+
 // tomlError turns a decoding error into a diagnostic at its position.
 func tomlError(path string, data []byte, err error) error {
 	var pe toml.ParseError
