@@ -43,13 +43,14 @@ type hostileCase struct {
 	gen     []string // archive files that are templates (see expand)
 	vanish  string   // "commit" or "branch": what disappears from the remote after setup
 	build   string   // consumer module dir: go build, vet and generate the realm packages after success
+	timeout time.Duration
 }
 
 // fieldLine is a comment line "key: value".
 var fieldLine = regexp.MustCompile(`^([a-z]+):(?: (.*))?$`)
 
 func parseHostile(file string, data []byte) (*hostileCase, error) {
-	c := &hostileCase{file: file, archive: txtar.Parse(data), dir: ".", exit: -1}
+	c := &hostileCase{file: file, archive: txtar.Parse(data), dir: ".", exit: -1, timeout: 2 * time.Minute}
 	seen := map[string]bool{}
 	for line := range strings.Lines(string(c.archive.Comment)) {
 		line = strings.TrimSuffix(line, "\n")
@@ -88,6 +89,8 @@ func parseHostile(file string, data []byte) (*hostileCase, error) {
 			c.vanish = val
 		case "build":
 			c.build = val
+		case "timeout":
+			c.timeout, err = time.ParseDuration(val)
 		default:
 			err = fmt.Errorf("unknown key %q", key)
 		}
@@ -206,7 +209,7 @@ func (c *hostileCase) run(t *testing.T, bin string, goEnv []string) {
 	w := c.setup(t)
 	before := snapshot(t, w.work)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, w.expandArgs(c.args)...)
 	cmd.Dir = filepath.Join(w.work, filepath.FromSlash(c.dir))
@@ -215,7 +218,7 @@ func (c *hostileCase) run(t *testing.T, bin string, goEnv []string) {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
 	if ctx.Err() != nil {
-		t.Fatalf("the CLI did not finish within 2 minutes")
+		t.Fatalf("the CLI did not finish within %v", c.timeout)
 	}
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
