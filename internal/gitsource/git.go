@@ -21,6 +21,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
 )
 
 // Errors, matched with errors.Is. The wrapping error carries the details.
@@ -109,10 +111,16 @@ func (e *gitError) message() string {
 			}
 		}
 	}
+	// The text can come from the server (a remote error), and it is
+	// printed on stdout too (realm update's report): no escape sequences.
 	if len(lines) == 0 {
-		return strings.TrimSpace(e.stderr)
+		for _, line := range all {
+			if line = strings.TrimSpace(line); line != "" {
+				lines = append(lines, line)
+			}
+		}
 	}
-	return strings.Join(lines, "; ")
+	return diag.CleanLine(strings.Join(lines, "; "))
 }
 
 // continues reports whether a line of git's stderr carries on the message
