@@ -99,6 +99,8 @@ func parseHostile(file string, data []byte) (*hostileCase, error) {
 		}
 	}
 	switch {
+	case !strings.HasPrefix(string(c.archive.Comment), "#"):
+		return nil, fmt.Errorf("no # line first, saying what the case is")
 	case c.args == nil:
 		return nil, fmt.Errorf("no args:")
 	case c.exit < 0:
