@@ -64,6 +64,9 @@ func Compile(ctx context.Context, files, importPaths []string) (*Services, error
 		Resolver:       protocompile.WithStandardImports(guardedResolver(importPaths)),
 		SourceInfoMode: protocompile.SourceInfoStandard,
 		Reporter:       rep,
+		// One file at a time: in parallel, which file of an import cycle
+		// the error names depends on timing. Imports are a few files.
+		MaxParallelism: 1,
 	}
 	compiled, err := c.Compile(ctx, names...)
 	var ewp reporter.ErrorWithPos
