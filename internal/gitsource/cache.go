@@ -175,7 +175,11 @@ func findSchema(ctx context.Context, co *checkout, pinned string) (string, []byt
 			return "", nil, fmt.Errorf("ftl-project.toml of %q at %s: %w", co.src.Repo, short(co.src.Commit), err)
 		}
 		if p := cfg.Realms.PublicSchema; p != "" {
-			if err := CheckPath(p); err != nil {
+			err := CheckPath(p)
+			if err == nil {
+				_, err = schema.FormatOf(p)
+			}
+			if err != nil {
 				return "", nil, fmt.Errorf("ftl-project.toml of %q at %s: realms.public-schema: %w", co.src.Repo, short(co.src.Commit), err)
 			}
 			data, err := co.read(ctx, p)
