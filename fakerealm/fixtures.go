@@ -53,6 +53,9 @@ func (f *Fake) parseFixtures(file string, data []byte) error {
 		}
 		return errs.list
 	}
+	if list := strictJSON(file, data); len(list) > 0 {
+		return list
+	}
 	verbs, ok := top.(map[string]any)
 	if !ok {
 		errs.list.Add(file, 0, 0, `want an object whose keys are verbs ("module.verb"), got %s`, describe(top))

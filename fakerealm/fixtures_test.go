@@ -149,3 +149,18 @@ func TestNewErrors(t *testing.T) {
 		t.Errorf("picking realm b: %v", err)
 	}
 }
+
+// What encoding/json lets through silently: the fake refuses it.
+func TestFixturesStrictJSON(t *testing.T) {
+	f := newFake(t, readSchema(t, bankFile), Options{})
+	for _, tc := range []struct{ in, want string }{
+		{`{"m.get": {"response": 1}, "m.get": {"error": "x"}}`, `f.json:1:28: ["m.get"]: given twice in one object; JSON would keep only the last`},
+		{"{\"m.get\": [{\"when\": {\"a\": 1,\n \"a\": 2}, \"error\": \"x\"}]}", `f.json:2:2: ["m.get"][0].when.a: given twice in one object; JSON would keep only the last`},
+		{"{\"m.get\": {\"error\": \"no\xff\"}}", `f.json:1:24: invalid JSON: byte 0xff is not UTF-8`},
+	} {
+		err := f.parseFixtures("f.json", []byte(tc.in))
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("%s:\n got %v\nwant %s", tc.in, err, tc.want)
+		}
+	}
+}

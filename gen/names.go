@@ -52,6 +52,13 @@ func pathElemProblem(name string) string {
 	return ""
 }
 
+// CheckRealmName reports whether name can be a pinned realm's local name:
+// its clients go to import path ftl/realm/<name>, so beyond being an FTL
+// identifier it must be a path element Go accepts and imports normally
+// (not "internal", "vendor", "_x", "con", ...). `realm add` checks it
+// before pinning, so that gen does not refuse the realm later.
+func CheckRealmName(name string) error { return checkRealmName(name) }
+
 // checkRealmName checks a pinned realm's local name, which becomes the import
 // path element in ftl/realm/<realm>.
 func checkRealmName(name string) error {

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/mod/modfile"
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/atomicfile"
+	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
 	"github.com/ftlrealm/ftl-gen-realm/templates"
 )
 
@@ -46,9 +47,23 @@ func readConsumer(dir string) (*consumer, error) {
 	}
 	f, err := modfile.Parse(path, data, nil)
 	if err != nil {
-		return nil, err
+		return nil, modfileError(err)
 	}
 	return &consumer{dir: dir, goMod: path, data: data, file: f}, nil
+}
+
+// modfileError reports x/mod's parse errors as diagnostics, at their
+// file:line:col like every other.
+func modfileError(err error) error {
+	var list modfile.ErrorList
+	if !errors.As(err, &list) {
+		return err
+	}
+	var out diag.List
+	for _, e := range list {
+		out = append(out, diag.Diagnostic{File: e.Filename, Line: e.Pos.Line, Column: e.Pos.LineRune, Message: e.Err.Error()})
+	}
+	return out
 }
 
 func (c *consumer) require(path string) string {
@@ -243,7 +258,7 @@ func wireWork(root, path string, realms []string, res *Result) error {
 	}
 	wf, err := modfile.ParseWork(path, data, nil)
 	if err != nil {
-		return err
+		return modfileError(err)
 	}
 	dir := filepath.Dir(path)
 	used := func(target string) bool {

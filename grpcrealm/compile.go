@@ -3,6 +3,7 @@ package grpcrealm
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -60,11 +61,20 @@ func Compile(ctx context.Context, files, importPaths []string) (*Services, error
 		return nil // go on, so that every error is reported
 	}, nil)
 	c := protocompile.Compiler{
-		Resolver:       protocompile.WithStandardImports(&protocompile.SourceResolver{ImportPaths: importPaths}),
+		Resolver:       protocompile.WithStandardImports(guardedResolver(importPaths)),
 		SourceInfoMode: protocompile.SourceInfoStandard,
 		Reporter:       rep,
+		// One file at a time: in parallel, which file of an import cycle
+		// the error names depends on timing. Imports are a few files.
+		MaxParallelism: 1,
 	}
 	compiled, err := c.Compile(ctx, names...)
+	var ewp reporter.ErrorWithPos
+	if len(diags) == 0 && errors.As(err, &ewp) {
+		// Resolution errors (guardedResolver's) come back rather than
+		// through the reporter.
+		rep.Error(ewp)
+	}
 	if len(diags) > 0 {
 		diags.Sort()
 		return nil, diags

@@ -1,11 +1,13 @@
 package scan
 
 import (
+	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // knownDirectives are the directive names FTL's Go runtime understands
@@ -109,7 +111,7 @@ func (ix *index) parseGroup(cg *ast.CommentGroup) []directive {
 			continue
 		}
 		if !knownDirectives[d.Name] {
-			ix.errorf(c.Slash, "unknown FTL directive //ftl:%s", d.Name)
+			ix.errorf(c.Slash, "unknown FTL directive //ftl:%s%s", d.Name, nonASCII(d.Name))
 			continue
 		}
 		args, err := d.ParseArgs()
@@ -127,7 +129,7 @@ func (ix *index) parseGroup(cg *ast.CommentGroup) []directive {
 			switch dir.argText() {
 			case verbInternal, verbExport, verbRealm:
 			default:
-				ix.errorf(args[0].Pos, "invalid //ftl:verb argument %q: want export or export:realm", d.Args)
+				ix.errorf(args[0].Pos, "invalid //ftl:verb argument %q: want export or export:realm%s", d.Args, nonASCII(d.Args))
 				continue
 			}
 		}
@@ -169,6 +171,18 @@ func (ix *index) checkLookalike(c *ast.Comment) {
 	}
 	want := "//ftl:" + name + c.Text[m[3]:]
 	ix.errorf(c.Slash, "%q is not an FTL directive: write %s", c.Text, want)
+}
+
+// nonASCII points out the first non-ASCII character of a directive that
+// looks right but is not: "//ftl:vеrb" with a Cyrillic е reads as
+// "//ftl:verb" in the message too.
+func nonASCII(s string) string {
+	for _, r := range s {
+		if r >= utf8.RuneSelf {
+			return fmt.Sprintf(" (it holds %q, %U, which is not ASCII)", r, r)
+		}
+	}
+	return ""
 }
 
 // maybeLookalike is a quick test that lookalike cannot match text: it

@@ -267,7 +267,15 @@ func load(ctx context.Context, root string, mods []Module, env []string) ([]*pac
 	seen := map[string]bool{}
 	for _, p := range pkgs {
 		typeErrors := slices.ContainsFunc(p.Errors, func(e packages.Error) bool { return e.Kind != packages.ListError })
+		parseErrors := slices.ContainsFunc(p.Errors, func(e packages.Error) bool { return e.Kind == packages.ParseError })
 		for _, e := range p.Errors {
+			// Type errors in a package that does not parse are echoes of
+			// the syntax errors, often without a position: a file the
+			// parser gave up on has no package name, which gives
+			// "package ; expected package balance".
+			if parseErrors && e.Kind == packages.TypeError {
+				continue
+			}
 			// When it builds export data, go list repeats the compiler's
 			// output ("# ftl/x\n<errors>"), which the type checker has
 			// already reported one by one, with positions.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
 	"github.com/ftlrealm/ftl-gen-realm/internal/project"
+	"github.com/ftlrealm/ftl-gen-realm/internal/tomlguard"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
@@ -140,14 +141,20 @@ func readModule(root, dir string) (Module, string, error) {
 		return Module{}, "", err
 	}
 	var cfg moduleConfig
-	if _, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&cfg); err != nil {
-		line, col := 0, 0
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			line, col = pe.Position.Line, pe.Position.Col
-			err = errors.New(pe.Message)
+	err = tomlguard.Check(data)
+	if err == nil {
+		_, err = toml.NewDecoder(bytes.NewReader(data)).Decode(&cfg)
+	}
+	if err != nil {
+		var ge *tomlguard.Error
+		d := diag.Diagnostic{File: file}
+		if errors.As(err, &ge) {
+			d.Line, d.Column, d.Message = ge.Line, ge.Column, ge.Message
+		} else {
+			d = project.DecodeError(file, data, err)[0]
 		}
-		return Module{}, "", diag.List{{File: file, Line: line, Column: col, Message: "invalid " + ModuleFile + ": " + err.Error()}}
+		d.Message = "invalid " + ModuleFile + ": " + d.Message
+		return Module{}, "", diag.List{d}
 	}
 	if cfg.Language != "" && cfg.Language != "go" {
 		return Module{}, fmt.Sprintf("skipped module %s in %s: language %q (only Go modules are scanned)", cfg.Module, rel(root, dir), cfg.Language), nil

@@ -92,7 +92,7 @@ func TestFindModulesErrors(t *testing.T) {
 		files map[string]string
 		want  string
 	}{
-		{map[string]string{"a/ftl.toml": "module = \n"}, "a/ftl.toml:1:10: invalid ftl.toml: expected value but found '\\n' instead"},
+		{map[string]string{"a/ftl.toml": "module = \n"}, "a/ftl.toml:1:10: invalid ftl.toml: expected value but found '\\n' instead (key module)"},
 		{map[string]string{"a/ftl.toml": "language = \"go\"\n"}, `a/ftl.toml:1:1: no module name: want module = "<name>"`},
 		{map[string]string{"a/ftl.toml": "# x\nmodule = \"a-b\"\n"}, `a/ftl.toml:2:1: invalid module name "a-b": want letters, digits and underscores, not starting with a digit`},
 		{map[string]string{"a/ftl.toml": "module = \"a\"\n"}, "a/ftl.toml:1:1: module a has no go.mod next to ftl.toml"},

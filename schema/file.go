@@ -67,16 +67,21 @@ func Unmarshal(name string, data []byte, format Format) (*Schema, error) {
 		return nil, fmt.Errorf("%s: cannot read schema format %q", name, format)
 	}
 	if err != nil {
-		return nil, decodeError(name, err)
+		return nil, decodeError(name, data, err)
 	}
 	return s, nil
 }
 
-var linecol = regexp.MustCompile(`\(line (\d+):(\d+)\): `)
+var (
+	linecol    = regexp.MustCompile(`\(line (\d+):(\d+)\): `)
+	oneofTwice = regexp.MustCompile(`^error parsing ("\w+"), oneof [\w.]*\.(\w+)\.\w+ is already set$`)
+)
 
 // decodeError turns protobuf-go's "proto: (line L:C): msg" into a
-// diagnostic at name:L:C.
-func decodeError(name string, err error) error {
+// diagnostic at name:L:C. The few errors protobuf-go gives no position get
+// one where it can be known (a truncated file ends at its last byte) and
+// words a user can act on.
+func decodeError(name string, data []byte, err error) error {
 	msg := strings.TrimPrefix(err.Error(), "proto: ")
 	msg = strings.TrimPrefix(msg, "proto:\u00a0") // protobuf-go sometimes uses a non-breaking space
 	d := diag.Diagnostic{File: name}
@@ -85,8 +90,29 @@ func decodeError(name string, err error) error {
 		d.Column, _ = strconv.Atoi(msg[m[4]:m[5]])
 		msg = msg[:m[0]] + msg[m[1]:]
 	}
-	d.Message = "invalid schema file: " + strings.TrimSpace(msg)
+	msg = strings.TrimSpace(msg)
+	switch {
+	case bytes.HasPrefix(data, []byte("\ufeff")):
+		d.Line, d.Column = 1, 1
+		msg = "the file starts with a byte order mark (U+FEFF); save it without one"
+	case msg == "unexpected EOF":
+		d.Line, d.Column = endPosition(data)
+		msg = "unexpected end of file (is it truncated?)"
+	case strings.HasPrefix(msg, "exceeded max") && strings.HasSuffix(msg, "recursion depth"):
+		msg = "nested too deeply (protobuf's limit is 10000 levels)"
+	default:
+		if m := oneofTwice.FindStringSubmatch(msg); m != nil {
+			msg = fmt.Sprintf("%s is a second value for one %s, which takes exactly one of its kinds", m[1], m[2])
+		}
+	}
+	d.Message = "invalid schema file: " + msg
 	return diag.List{d}
+}
+
+// endPosition is the line and column just after the last byte of data.
+func endPosition(data []byte) (line, col int) {
+	line = bytes.Count(data, []byte("\n")) + 1
+	return line, len(data) - bytes.LastIndexByte(data, '\n')
 }
 
 // Marshal encodes s deterministically in format.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -80,12 +81,26 @@ func (f gitFetcher) Fetch(ctx context.Context, pin gen.Pinned) (string, []byte, 
 		return "", nil, fmt.Errorf("realm %s is not pinned in %s", pin.Name, f.p.Path)
 	}
 	sf, err := pinnedSchema(ctx, f.p, r)
+	if isGitFailure(err) {
+		// The repository is gone, the commit force-pushed away...: say
+		// which realm, at its entry in ftl-project.toml.
+		err = diag.List{{File: f.p.Path, Line: r.Line, Column: r.Column, Message: fmt.Sprintf("realm %s: %v", r.Name, err)}}
+	}
 	if err != nil {
 		return "", nil, err
 	}
 	// The cache validated the schema with schema.Validate; gen adds its own
 	// checks of what Go can express.
 	return sf.CachePath, sf.Data, nil
+}
+
+func isGitFailure(err error) bool {
+	for _, e := range []error{gitsource.ErrUnreachable, gitsource.ErrBranchNotFound, gitsource.ErrCommitNotFound, gitsource.ErrFileNotFound} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }
 
 // pinnedSchema returns the schema of r at its pinned commit: from the

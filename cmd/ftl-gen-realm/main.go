@@ -58,6 +58,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 // runContext is run with a context that stops long-running commands, for
 // tests that run them in-process.
 func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	// Diagnostics quote other organisations' files and servers: every line
+	// of stderr is made safe for a terminal, and shortened when huge.
+	clean := diag.NewLineWriter(stderr)
+	defer clean.Flush()
+	stderr = clean
 	var c cli
 	parser, err := kong.New(&c,
 		kong.Name("ftl-gen-realm"),

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ftlrealm/ftl-gen-realm/gen"
 	"github.com/ftlrealm/ftl-gen-realm/internal/gitsource"
 	"github.com/ftlrealm/ftl-gen-realm/internal/project"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
@@ -57,6 +58,9 @@ func (c *realmAddCmd) Run(e *env) error {
 		return err
 	}
 	if err := project.CheckName(c.Name); err != nil {
+		return err
+	}
+	if err := gen.CheckRealmName(c.Name); err != nil {
 		return err
 	}
 	repo := c.GitRepo

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/atomicfile"
 	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
+	"github.com/ftlrealm/ftl-gen-realm/internal/tomlguard"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
@@ -154,18 +155,31 @@ func findSchema(ctx context.Context, co *checkout, pinned string) (string, []byt
 		return pinned, data, err
 	}
 	project, err := co.read(ctx, "ftl-project.toml")
+	var naf *notAFile
 	switch {
+	case errors.As(err, &naf):
+		return "", nil, err
 	case err == nil:
 		var cfg struct {
 			Realms struct {
 				PublicSchema string `toml:"public-schema"`
 			} `toml:"realms"`
 		}
+		// The remote repository is someone else's: a file shaped to make
+		// the decoder take minutes must not get to it.
+		var ge *tomlguard.Error
+		if err := tomlguard.Check(project); errors.As(err, &ge) {
+			return "", nil, fmt.Errorf("ftl-project.toml of %q at %s, line %d column %d: %s", co.src.Repo, short(co.src.Commit), ge.Line, ge.Column, ge.Message)
+		}
 		if _, err := toml.Decode(string(project), &cfg); err != nil {
 			return "", nil, fmt.Errorf("ftl-project.toml of %q at %s: %w", co.src.Repo, short(co.src.Commit), err)
 		}
 		if p := cfg.Realms.PublicSchema; p != "" {
-			if err := CheckPath(p); err != nil {
+			err := CheckPath(p)
+			if err == nil {
+				_, err = schema.FormatOf(p)
+			}
+			if err != nil {
 				return "", nil, fmt.Errorf("ftl-project.toml of %q at %s: realms.public-schema: %w", co.src.Repo, short(co.src.Commit), err)
 			}
 			data, err := co.read(ctx, p)
@@ -176,7 +190,7 @@ func findSchema(ctx context.Context, co *checkout, pinned string) (string, []byt
 	}
 	for _, name := range defaultSchemaFiles {
 		data, err := co.read(ctx, name)
-		if !errors.Is(err, ErrFileNotFound) {
+		if !errors.Is(err, ErrFileNotFound) || errors.As(err, &naf) {
 			return name, data, err
 		}
 	}
@@ -207,12 +221,26 @@ func (f *SchemaFile) decode(name string) error {
 	}
 	internal := schema.InternalRealms(s)
 	if len(internal) != 1 {
-		var names []string
-		for _, r := range internal {
-			names = append(names, r.GetName())
-		}
-		return fmt.Errorf("%s: a realm schema must hold exactly one realm that is not external, found %d %v", name, len(internal), names)
+		return fmt.Errorf("%s: a realm schema must hold exactly one realm that is not external; %s", name, realmCount(s, internal))
 	}
 	f.Schema, f.Realm = s, internal[0]
 	return nil
+}
+
+// realmCount says what a schema holds instead of one internal realm.
+func realmCount(s *schema.Schema, internal []*schema.Realm) string {
+	var names []string
+	for _, r := range internal {
+		names = append(names, r.GetName())
+	}
+	switch {
+	case len(names) > 1:
+		return fmt.Sprintf("this one holds %d (%s)", len(names), strings.Join(names, ", "))
+	case len(s.GetRealms()) == 0:
+		return "this one holds no realm"
+	}
+	for _, r := range s.GetRealms() {
+		names = append(names, r.GetName())
+	}
+	return fmt.Sprintf("this one holds only external realms (%s)", strings.Join(names, ", "))
 }

@@ -117,8 +117,8 @@ func TestSchemaMustHoldOneRealm(t *testing.T) {
   decls: { verb: { pos: { filename: "bank.go" line: 7 column: 1 } name: "get" request: { ref: { module: "balance" name: "Missing" } } response: { unit: {} } } } } }`})
 
 	for commit, want := range map[string]string{
-		cTwo:  "exactly one realm that is not external, found 2 [bank other]",
-		cNone: "found 0",
+		cTwo:  "exactly one realm that is not external; this one holds 2 (bank, other)",
+		cNone: "this one holds only external realms (bank)",
 		cBad:  "bank@" + cBad[:12] + ":ftl-external-schema.txtpb:2:",
 		cInvalid: "bank@" + cInvalid[:12] + ":ftl-external-schema.txtpb: invalid realm schema (positions below are the producer's):\n" +
 			"bank.go:7:1: unknown ref balance.Missing",

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"path"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -20,7 +21,7 @@ func CheckRepo(repo string) error {
 	case strings.HasPrefix(repo, "-"):
 		return errors.New("git repository must not start with '-'")
 	case hasControl(repo):
-		return errors.New("git repository contains control characters")
+		return errors.New("git repository contains control or invisible formatting characters")
 	case strings.HasPrefix(strings.ToLower(repo), "ext::"):
 		return errors.New("git repository uses the ext:: transport, which runs commands")
 	}
@@ -37,7 +38,9 @@ func CheckBranch(branch string) error {
 		return errors.New("git branch must not start with '-'")
 	case strings.HasPrefix(branch, "refs/"):
 		return errors.New("git branch must be a branch name, not a ref (drop the refs/heads/ prefix)")
-	case hasControl(branch) || strings.ContainsAny(branch, " ~^:?*[\\"):
+	case hasControl(branch):
+		return errors.New("git branch contains control or invisible formatting characters")
+	case strings.ContainsAny(branch, " ~^:?*[\\"):
 		return errors.New("git branch contains a character git does not allow in branch names")
 	case strings.Contains(branch, "..") || strings.Contains(branch, "@{") || branch == "@" ||
 		strings.Contains(branch, "//") || strings.HasPrefix(branch, "/") ||
@@ -75,7 +78,7 @@ func CheckPath(p string) error {
 	case strings.HasPrefix(p, "-"):
 		return errors.New("path must not start with '-'")
 	case hasControl(p) || strings.Contains(p, "\\"):
-		return errors.New("path contains control characters or backslashes")
+		return errors.New("path contains control or invisible formatting characters, or backslashes")
 	case path.IsAbs(p):
 		return errors.New("path must be relative to the repository root")
 	case path.Clean(p) != p || p == "." || p == ".." || strings.HasPrefix(p, "../"):
@@ -84,12 +87,16 @@ func CheckPath(p string) error {
 	return nil
 }
 
+// hasControl reports invalid UTF-8, control characters, and the invisible
+// ones that change how text displays (bidirectional overrides, zero-width
+// characters, line separators): a repository URL or branch shown in
+// `realm list` must read as what it is.
 func hasControl(s string) bool {
 	if !utf8.ValidString(s) {
 		return true
 	}
 	for _, r := range s {
-		if r < 0x20 || r == 0x7f {
+		if r < 0x20 || r == 0x7f || r >= 0x80 && (unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029') {
 			return true
 		}
 	}

@@ -7,8 +7,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
+
+// MaxFileSize is the most bytes a file read from a repository may have.
+// A realm of 2,000 verbs has a schema of 8 MB; a blob of zeros that git
+// compresses to a kilobyte can be gigabytes when read. A variable for tests.
+var MaxFileSize int64 = 256 << 20
 
 // Source is one commit of a repository. Branch is optional; when set it is
 // the fallback for servers that refuse to serve a commit by its hash.
@@ -153,21 +159,24 @@ func (c *checkout) read(ctx context.Context, path string) ([]byte, error) {
 	if err := CheckPath(path); err != nil {
 		return nil, err
 	}
-	out, err := git(ctx, c.dir, "ls-tree", "-z", "--full-tree", c.src.Commit, "--", path)
+	// -l asks for the size, which (in a partial clone) fetches the blob
+	// but does not read it: a file that inflates to gigabytes is refused
+	// before anything holds it.
+	out, err := git(ctx, c.dir, "ls-tree", "-l", "-z", "--full-tree", c.src.Commit, "--", path)
 	if err != nil {
-		return nil, err
+		return nil, unreachable(c.src.Repo, err)
 	}
-	// "<mode> SP <type> SP <object> TAB <path> NUL"
+	// "<mode> SP <type> SP <object> SP+ <size> TAB <path> NUL"
 	meta, name, ok := bytes.Cut(bytes.TrimSuffix(out, []byte{0}), []byte("\t"))
 	fields := bytes.Fields(meta)
-	if !ok || string(name) != path || len(fields) != 3 {
+	if !ok || string(name) != path || len(fields) != 4 {
 		return nil, fmt.Errorf("%w: %q has no %s at commit %s", ErrFileNotFound, c.src.Repo, path, short(c.src.Commit))
 	}
-	if string(fields[1]) != "blob" || string(fields[0]) == "120000" {
-		if string(fields[0]) == "120000" {
-			fields[1] = []byte("symbolic link")
-		}
-		return nil, fmt.Errorf("%w: %s in %q at commit %s is a %s, not a file", ErrFileNotFound, path, c.src.Repo, short(c.src.Commit), fields[1])
+	if kind := objectKind(string(fields[0]), string(fields[1])); kind != "" {
+		return nil, &notAFile{fmt.Sprintf("%s in %q at commit %s is %s, not a file", path, c.src.Repo, short(c.src.Commit), kind)}
+	}
+	if size, err := strconv.ParseInt(string(fields[3]), 10, 64); err != nil || size > MaxFileSize {
+		return nil, fmt.Errorf("%s in %q at commit %s is %s bytes, more than the %d a schema file may have", path, c.src.Repo, short(c.src.Commit), fields[3], MaxFileSize)
 	}
 	data, err := git(ctx, c.dir, "cat-file", "blob", string(fields[2]))
 	if err != nil {
@@ -175,6 +184,31 @@ func (c *checkout) read(ctx context.Context, path string) ([]byte, error) {
 	}
 	return data, nil
 }
+
+// objectKind names what a tree entry is when it is not a regular file: a
+// schema must not be a link (its target is the producer's to choose), a
+// directory or a submodule.
+func objectKind(mode, typ string) string {
+	switch {
+	case mode == "120000":
+		return "a symbolic link"
+	case typ == "tree":
+		return "a directory"
+	case typ == "commit":
+		return "a submodule"
+	case typ != "blob":
+		return "a " + typ
+	}
+	return ""
+}
+
+// notAFile is a path that exists at the commit as something other than a
+// file. It counts as ErrFileNotFound for callers, but the schema search
+// stops at it rather than trying the next name.
+type notAFile struct{ msg string }
+
+func (e *notAFile) Error() string        { return e.msg }
+func (e *notAFile) Is(target error) bool { return target == ErrFileNotFound }
 
 func configQuote(v string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v) + `"`

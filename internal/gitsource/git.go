@@ -21,6 +21,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
 )
 
 // Errors, matched with errors.Is. The wrapping error carries the details.
@@ -94,18 +96,43 @@ func (e *gitError) Unwrap() error { return e.err }
 // message is git's own explanation: its fatal/error lines, joined.
 func (e *gitError) message() string {
 	var lines []string
-	for _, line := range strings.Split(e.stderr, "\n") {
+	all := strings.Split(e.stderr, "\n")
+	for i, line := range all {
 		line = strings.TrimSpace(line)
 		for _, prefix := range []string{"fatal: ", "error: "} {
-			if rest, ok := strings.CutPrefix(line, prefix); ok && !slices.Contains(lines, rest) {
+			rest, ok := strings.CutPrefix(line, prefix)
+			// A message ending in ':' goes on on the next line ("unable to
+			// connect to host:\nhost[0: addr]: errno=Connection refused").
+			if ok && strings.HasSuffix(rest, ":") && i+1 < len(all) && continues(all[i+1]) {
+				rest += " " + strings.TrimSpace(all[i+1])
+			}
+			if ok && !slices.Contains(lines, rest) {
 				lines = append(lines, rest)
 			}
 		}
 	}
+	// The text can come from the server (a remote error), and it is
+	// printed on stdout too (realm update's report): no escape sequences.
 	if len(lines) == 0 {
-		return strings.TrimSpace(e.stderr)
+		for _, line := range all {
+			if line = strings.TrimSpace(line); line != "" {
+				lines = append(lines, line)
+			}
+		}
 	}
-	return strings.Join(lines, "; ")
+	return diag.CleanLine(strings.Join(lines, "; "))
+}
+
+// continues reports whether a line of git's stderr carries on the message
+// before it rather than starting one of its own.
+func continues(line string) bool {
+	line = strings.TrimSpace(line)
+	for _, p := range []string{"fatal: ", "error: ", "warning: ", "hint: ", "remote: "} {
+		if strings.HasPrefix(line, p) {
+			return false
+		}
+	}
+	return line != ""
 }
 
 func (e *gitError) says(fragments ...string) bool {

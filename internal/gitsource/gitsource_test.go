@@ -84,6 +84,23 @@ func TestFetchFile(t *testing.T) {
 	}
 }
 
+// A file bigger than MaxFileSize is refused before it is read: a
+// compressed blob of zeros can be gigabytes. Not parallel: it lowers the
+// limit for its duration.
+func TestFetchFileTooBig(t *testing.T) {
+	r := newTestRepo(t)
+	c := r.Commit("big", map[string]string{"big.txtpb": strings.Repeat("0", 2000), "small.txtpb": "ok"})
+	defer func(old int64) { MaxFileSize = old }(MaxFileSize)
+	MaxFileSize = 1000
+	_, err := FetchFile(ctx(t), Source{Repo: r.Bare, Commit: c}, "big.txtpb")
+	if want := "big.txtpb in \"" + r.Bare + "\" at commit " + c[:12] + " is 2000 bytes, more than the 1000 a schema file may have"; err == nil || err.Error() != want {
+		t.Errorf("got %v, want %s", err, want)
+	}
+	if got, err := FetchFile(ctx(t), Source{Repo: r.Bare, Commit: c}, "small.txtpb"); err != nil || string(got) != "ok" {
+		t.Errorf("small file: %q, %v", got, err)
+	}
+}
+
 // A pinned commit that a force-push removed (and the server collected) is
 // reported as such, after the branch fallback also fails to find it.
 func TestFetchForcePushedCommit(t *testing.T) {
@@ -199,5 +216,22 @@ func TestOddRepoPath(t *testing.T) {
 	got, err := FetchFile(ctx(t), Source{Repo: odd, Commit: c}, "f")
 	if err != nil || string(got) != "odd" {
 		t.Errorf("got %q, %v", got, err)
+	}
+}
+
+// git's explanation, as errors quote it: its fatal and error lines, a
+// line that a message ending in ':' goes on with, and nothing a server
+// sent that could drive a terminal.
+func TestGitErrorMessage(t *testing.T) {
+	for stderr, want := range map[string]string{
+		"fatal: unable to connect to 127.0.0.1:\n127.0.0.1[0: 127.0.0.1]: errno=Connection refused\n": "unable to connect to 127.0.0.1: 127.0.0.1[0: 127.0.0.1]: errno=Connection refused",
+		"fatal: remote error: \x1b[2Jgone\nfatal: remote error: \x1b[2Jgone\n":                        `remote error: \x1b[2Jgone`,
+		"error: a:\nfatal: b\n":        "a:; b",
+		"warning: x\nsomething else\n": "warning: x; something else",
+	} {
+		e := &gitError{args: []string{"fetch"}, stderr: stderr}
+		if got := e.message(); got != want {
+			t.Errorf("%q: got %q, want %q", stderr, got, want)
+		}
 	}
 }

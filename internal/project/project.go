@@ -27,6 +27,7 @@ import (
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
 	"github.com/ftlrealm/ftl-gen-realm/internal/gitsource"
+	"github.com/ftlrealm/ftl-gen-realm/internal/tomlguard"
 )
 
 // FileName is the project file's name.
@@ -156,6 +157,9 @@ func Load(path string) (*Project, error) {
 // diagnostics and sets Root.
 func Parse(path string, data []byte) (*Project, error) {
 	p := &Project{Path: path, Root: filepath.Dir(path), raw: data}
+	if err := tomlguard.Check(data); err != nil {
+		return nil, guardError(path, err)
+	}
 	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&p.Config)
 	if err != nil {
 		return nil, tomlError(path, data, err)
@@ -173,6 +177,18 @@ func Parse(path string, data []byte) (*Project, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// DecodeError reports an error of BurntSushi/toml decoding data, the file
+// at path, as ftl-project.toml's are: a diagnostic at the error's line and
+// column, type mismatches in TOML's terms. Other TOML files of a project
+// (ftl.toml) are reported so too.
+func DecodeError(path string, data []byte, err error) diag.List {
+	var list diag.List
+	if !errors.As(tomlError(path, data, err), &list) {
+		list = diag.List{{File: path, Message: err.Error()}}
+	}
+	return list
 }
 
 // tomlError turns a decoding error into a diagnostic at its position.
@@ -193,13 +209,64 @@ func tomlError(path string, data []byte, err error) error {
 		}
 		return diag.List{{File: path, Line: line, Column: col, Message: msg}}
 	}
-	// Type mismatches come as "toml: line N (last key "k"): message".
+	// Type mismatches come as "toml: line N (last key "k"): message", in
+	// the terms of Go's types; the file is valid TOML, so the scanner can
+	// find the key's column.
 	msg := strings.TrimPrefix(err.Error(), "toml: ")
 	if m := decodeErrorLine.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
-		return diag.List{{File: path, Line: line, Message: fmt.Sprintf("%s (key %s)", m[3], m[2])}}
+		key, msg := m[2], m[3]
+		col := 0
+		if stmts, err := scanDoc(data); err == nil {
+			if l, c := (&Project{stmts: stmts}).Position(strings.Split(key, ".")...); l == line {
+				col = c
+			}
+		}
+		if t := typeMismatch.FindStringSubmatch(msg); t != nil {
+			msg = fmt.Sprintf("%s: want %s, not %s", key, tomlKind(t[2]+t[3]), tomlKind(t[1]+t[4]))
+		} else {
+			msg = fmt.Sprintf("%s (key %s)", msg, key)
+		}
+		return diag.List{{File: path, Line: line, Column: col, Message: msg}}
 	}
 	return diag.List{{File: path, Message: msg}}
+}
+
+// typeMismatch matches the decoder's two wordings of a value of the wrong
+// type: source type in 1 or 4, destination in 2 or 3 ("table").
+var typeMismatch = regexp.MustCompile(`^(?:incompatible types: TOML value has type (\S+); destination has type (\S+)|type mismatch for .*: expected (table) but found (\S+))$`)
+
+// tomlKind names a Go type the decoder mentions as the TOML kind of value
+// it stands for.
+func tomlKind(goType string) string {
+	switch {
+	case goType == "string":
+		return "a string"
+	case goType == "int64", goType == "integer":
+		return "an integer"
+	case goType == "float64", goType == "float":
+		return "a float"
+	case goType == "bool", goType == "boolean":
+		return "a boolean"
+	case goType == "time.Time":
+		return "a date-time"
+	case strings.HasPrefix(goType, "[]map"):
+		return "an array of tables"
+	case strings.HasPrefix(goType, "[]"), goType == "slice", goType == "array":
+		return "an array"
+	case strings.HasPrefix(goType, "map"), goType == "table", goType == "struct":
+		return "a table"
+	}
+	return goType
+}
+
+// guardError is a tomlguard refusal as a diagnostic at its position.
+func guardError(path string, err error) error {
+	var ge *tomlguard.Error
+	if errors.As(err, &ge) {
+		return diag.List{{File: path, Line: ge.Line, Column: ge.Column, Message: ge.Message + ": not decoded (no project file needs that)"}}
+	}
+	return err
 }
 
 var decodeErrorLine = regexp.MustCompile(`^line (\d+) \(last key "([^"]*)"\): (.*)$`)

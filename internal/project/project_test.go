@@ -109,9 +109,13 @@ git-branch = "main"
 func TestLoadErrors(t *testing.T) {
 	for _, tc := range []struct{ name, in, want string }{
 		{"syntax", "name = \"echo\"\n[realms\n", "/p/ftl-project.toml:2:8: expected '.' or ']' to end table name"},
-		{"type", "name = 3\n", "/p/ftl-project.toml:1: incompatible types: TOML value has type int64; destination has type string (key name)"},
+		{"type", "name = 3\n", "/p/ftl-project.toml:1:1: name: want a string, not an integer"},
+		{"table type", "[realms.egress]\nbank = \"x\"\n", "/p/ftl-project.toml:2:1: realms.egress.bank: want a table, not a string"},
+		{"array of tables", "[[realms.egress.bank]]\n", "/p/ftl-project.toml:1: realms.egress.bank: want a table, not an array of tables"},
+		{"too deep", "x = " + strings.Repeat("{a=", 100) + "1" + strings.Repeat("}", 100) + "\n",
+			"/p/ftl-project.toml:1:197: arrays or inline tables nested more than 64 deep: not decoded"},
 		{"bad realm name", "[realms.egress.\"my bank\"]\ngit-repo = \"r\"\ngit-branch = \"m\"\n",
-			`/p/ftl-project.toml:1:1: [realms.egress.my bank]: invalid realm name "my bank"`},
+			`/p/ftl-project.toml:1:1: [realms.egress."my bank"]: invalid realm name "my bank"`},
 		{"every bad key, each at its line", "[realms.egress.bank]\ngit-repo = \"-oops\"\ngit-branch = \"main\"\ngit-commit = \"abc\"\n\n[external-realms.x]\ngit-repo = \"r\"\ngit-branch = \"a..b\"\n",
 			"/p/ftl-project.toml:2:1: realm bank: git-repo: git repository must not start with '-'\n" +
 				"/p/ftl-project.toml:4:1: realm bank: git-commit: git commit must be a full commit hash (40 hex digits)\n" +

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
@@ -94,7 +95,7 @@ func (p *Project) validate() error {
 		for _, name := range names {
 			key := append(sec.path(), name)
 			if err := CheckName(name); err != nil {
-				list = append(list, p.Errorf(key, "[%s.%s]: %v", sec, name, err))
+				list = append(list, p.Errorf(key, "[%s.%s]: %v", sec, tomlKey(name), err))
 				continue
 			}
 			for _, f := range pinFields(entries[name]) {
@@ -119,4 +120,18 @@ func (p *Project) validate() error {
 		}
 	}
 	return list.Err()
+}
+
+// tomlKey writes a key as TOML needs it: bare when it can be, else quoted,
+// so that a name such as "../x" shows as what it is.
+func tomlKey(k string) string {
+	for _, c := range []byte(k) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return strconv.Quote(k)
+		}
+	}
+	if k == "" {
+		return `""`
+	}
+	return k
 }
