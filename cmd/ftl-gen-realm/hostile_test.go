@@ -139,10 +139,13 @@ func splitArgs(s string) ([]string, error) {
 	return args, nil
 }
 
-// buildCLIBinary builds the CLI into dir.
+// buildCLIBinary builds the CLI into dir. Without VCS stamping, so that it
+// is a development build whether or not the checkout has changes: the
+// version gen wires into a consumer's go.mod, and so its notes, would
+// otherwise depend on the state of the checkout.
 func buildCLIBinary(dir string) (string, error) {
 	bin := filepath.Join(dir, "ftl-gen-realm")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd := exec.Command("go", "build", "-buildvcs=false", "-o", bin, ".")
 	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off", "GOTOOLCHAIN=local")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build: %v\n%s", err, out)
