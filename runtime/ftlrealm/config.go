@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/ftlrealm/ftl-gen-realm/internal/tomlguard"
 )
 
 // role is one of FTL's two kinds of configuration, each with its own
@@ -113,8 +115,17 @@ func (c *configSource) lookupProject(r role, key string) (value string, found bo
 	if projectFile == "" {
 		return "", false, r.defaultFile + " (no " + projectFileName + " in the working directory or its parents, and $FTL_CONFIG unset)", nil
 	}
+	data, err := os.ReadFile(projectFile)
+	if err != nil {
+		return "", false, "", err
+	}
+	// The TOML decoder is quadratic in nesting; a project file nested
+	// deep enough would stall every call that looks up its endpoint.
+	if err := tomlguard.Check(data); err != nil {
+		return "", false, "", fmt.Errorf("%s:%w", projectFile, err)
+	}
 	var project map[string]any
-	if _, err := toml.DecodeFile(projectFile, &project); err != nil {
+	if _, err := toml.Decode(string(data), &project); err != nil {
 		return "", false, "", fmt.Errorf("%s: %w", projectFile, err)
 	}
 	provider := "file:" + r.defaultFile
@@ -127,7 +138,7 @@ func (c *configSource) lookupProject(r role, key string) (value string, found bo
 	}
 	path := filepath.Join(filepath.Dir(projectFile), filepath.FromSlash(rel))
 	where = path + " (" + r.providerKey + " of " + projectFile + ")"
-	data, err := os.ReadFile(path)
+	data, err = os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", false, where, nil
 	} else if err != nil {

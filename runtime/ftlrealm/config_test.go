@@ -147,6 +147,12 @@ func TestEndpointResolution(t *testing.T) {
 			wantErr: []string{"$FTL_CONFIGURATION_BANK_REALM_ENDPOINT: invalid JSON string"},
 		},
 		{
+			name:    "project file nested too deep for the TOML decoder",
+			files:   map[string]string{"project/ftl-project.toml": "name = \"echo\"\nx = " + strings.Repeat("[", 100000)},
+			wd:      "project",
+			wantErr: []string{"ftl-project.toml:2:69: arrays or inline tables nested more than 64 deep"},
+		},
+		{
 			name:    "invalid URL",
 			env:     map[string]string{"FTL_CONFIGURATION_BANK_REALM_ENDPOINT": `ftp://x`},
 			wantErr: []string{`bank-realm-endpoint: invalid endpoint "ftp://x": want an http:// (HTTP/2 cleartext) or https:// (TLS) URL`},
