@@ -163,10 +163,13 @@ func verify(before, after []byte, mutate func(map[string]any)) error {
 }
 
 // subtable walks m along path, creating tables when create is set. It
-// returns nil when a table is missing (and not created) or a value on the
-// way is not a table.
+// returns nil when m is nil, a table is missing (and not created) or a
+// value on the way is not a table.
 func subtable(m map[string]any, path []string, create bool) map[string]any {
 	for _, k := range path {
+		if m == nil {
+			return nil
+		}
 		next, ok := m[k].(map[string]any)
 		if !ok {
 			if _, exists := m[k]; exists || !create {

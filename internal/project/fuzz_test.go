@@ -116,14 +116,14 @@ func checkEdited(t *testing.T, in, out string, e Edit) {
 	}
 	want := decodeMap(t, in)
 	for _, s := range sec {
-		parent := table(want, s, !e.Remove)
+		parent := subtable(want, s, !e.Remove)
 		if e.Remove {
 			if parent != nil {
 				delete(parent, e.Name)
 			}
 			continue
 		}
-		entry := table(parent, []string{e.Name}, true)
+		entry := subtable(parent, []string{e.Name}, true)
 		for _, f := range pinFields(e.Pin) {
 			if f.val == "" {
 				delete(entry, f.key)
@@ -149,7 +149,7 @@ func checkEdited(t *testing.T, in, out string, e Edit) {
 	}
 	outside := func(m map[string]any) map[string]any {
 		for _, s := range [][]string{{"realms", "egress"}, {"external-realms"}} {
-			if p := table(m, s, false); p != nil && (e.Remove || s[0] == sec[0][0]) {
+			if p := subtable(m, s, false); p != nil && (e.Remove || s[0] == sec[0][0]) {
 				delete(p, e.Name)
 			}
 		}
@@ -184,26 +184,6 @@ func lookup(m map[string]any, path ...string) any {
 		v = t[k]
 	}
 	return v
-}
-
-// table returns the table at path in m, creating missing tables when
-// create is set; nil when a value on the way is not a table.
-func table(m map[string]any, path []string, create bool) map[string]any {
-	for _, k := range path {
-		if m == nil {
-			return nil
-		}
-		next, ok := m[k].(map[string]any)
-		if !ok {
-			if _, exists := m[k]; exists || !create {
-				return nil
-			}
-			next = map[string]any{}
-			m[k] = next
-		}
-		m = next
-	}
-	return m
 }
 
 // commonLines returns the longest common subsequence of a's and b's lines
