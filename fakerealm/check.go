@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
+	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
 	"github.com/ftlrealm/ftl-gen-realm/internal/jsonpath"
 )
 
@@ -359,11 +359,7 @@ func describe(v any) string {
 		return "the number " + string(v)
 	case string:
 		if len(v) > 40 { // cut at a rune boundary, so the quote stays readable
-			cut := 40
-			for cut > 0 && !utf8.RuneStart(v[cut]) {
-				cut--
-			}
-			v = v[:cut] + "…"
+			v = diag.CutAtRune(v, 40) + "…"
 		}
 		return "the string " + strconv.Quote(v)
 	case []any:

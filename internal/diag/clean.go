@@ -59,16 +59,27 @@ func needsEscape(r rune) bool {
 	return r != '\t' && (unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029')
 }
 
+// CutAtRune returns the longest prefix of s of at most n bytes that ends
+// at a rune boundary, so that cutting text from untrusted input for a
+// message never splits a character.
+func CutAtRune(s string, n int) string {
+	if n >= len(s) {
+		return s
+	}
+	n = max(n, 0)
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
 // shorten cuts the middle out of a line longer than MaxLine, at rune
 // boundaries.
 func shorten(s string) string {
 	if len(s) <= MaxLine {
 		return s
 	}
-	head, tail := MaxLine*3/4, MaxLine/8
-	for head > 0 && !utf8.RuneStart(s[head]) {
-		head--
-	}
+	head, tail := len(CutAtRune(s, MaxLine*3/4)), MaxLine/8
 	end := len(s) - tail
 	for end < len(s) && !utf8.RuneStart(s[end]) {
 		end++

@@ -45,3 +45,24 @@ func TestLineWriter(t *testing.T) {
 		t.Errorf("after Flush: %q", b.String())
 	}
 }
+
+func TestCutAtRune(t *testing.T) {
+	for _, tt := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"abc", 5, "abc"},
+		{"abc", 3, "abc"},
+		{"abc", 2, "ab"},
+		{"abc", -1, ""},
+		{"aé", 2, "a"}, // é is two bytes: cutting inside it drops it
+		{"aé", 3, "aé"},
+		{"日本", 4, "日"},
+		{"日本", 2, ""},
+	} {
+		if got := CutAtRune(tt.s, tt.n); got != tt.want {
+			t.Errorf("CutAtRune(%q, %d) = %q, want %q", tt.s, tt.n, got, tt.want)
+		}
+	}
+}

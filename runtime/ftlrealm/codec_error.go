@@ -7,7 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
 )
 
 var timeType = reflect.TypeFor[time.Time]()
@@ -86,9 +87,5 @@ func quoteInput(s string) string {
 	if len(s) <= maxQuotedInput {
 		return strconv.Quote(s)
 	}
-	cut := maxQuotedInput
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return strconv.Quote(s[:cut]) + "…(" + strconv.Itoa(len(s)) + " bytes)"
+	return strconv.Quote(diag.CutAtRune(s, maxQuotedInput)) + "…(" + strconv.Itoa(len(s)) + " bytes)"
 }

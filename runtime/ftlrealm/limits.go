@@ -4,10 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"connectrpc.com/connect"
 
+	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
 	"github.com/ftlrealm/ftl-gen-realm/internal/ingressclient"
 )
 
@@ -90,12 +90,5 @@ func truncate(s string, max int) string {
 		return s
 	}
 	marker := fmt.Sprintf(" …[truncated from %d bytes]", len(s))
-	cut := max - len(marker)
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	if cut < 0 {
-		cut = 0
-	}
-	return strings.ToValidUTF8(s[:cut], "") + marker
+	return strings.ToValidUTF8(diag.CutAtRune(s, max-len(marker)), "") + marker
 }
