@@ -2,12 +2,13 @@ package ftlrealm
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"reflect"
 
 	"connectrpc.com/connect"
+
+	"github.com/ftlrealm/ftl-gen-realm/internal/ingressclient"
 )
 
 // InProcess is the CallError.Endpoint of a call that WithFake or WithServer
@@ -91,11 +92,7 @@ func (l *local) call(ctx context.Context, verb Verb, req, resp reflect.Value) er
 			l.req, l.resp, req.Type(), resp.Type())}
 	}
 	if err := ctx.Err(); err != nil {
-		code := connect.CodeCanceled
-		if errors.Is(err, context.DeadlineExceeded) {
-			code = connect.CodeDeadlineExceeded
-		}
-		return &CallError{Verb: verb, Endpoint: InProcess, Err: connect.NewError(code, err)}
+		return &CallError{Verb: verb, Endpoint: InProcess, Err: ingressclient.ContextError(err)}
 	}
 	e := getEncodeState()
 	defer putEncodeState(e)
