@@ -26,8 +26,12 @@ type Server struct {
 	handlerOpts     []connect.HandlerOption
 
 	mu    sync.RWMutex
-	verbs map[string]rawHandler // by "module.name"
+	verbs map[verbKey]rawHandler
 }
+
+// verbKey names a registered verb; a struct rather than "module.name" so
+// that a call's lookup builds no string.
+type verbKey struct{ module, name string }
 
 // rawHandler runs one verb on an encoded request body.
 type rawHandler func(ctx context.Context, body []byte) ([]byte, error)
@@ -70,7 +74,7 @@ const CompressMinBytes = 32 << 10
 func NewServer(opts ...ServerOption) *Server {
 	s := &Server{
 		shutdownTimeout: 10 * time.Second,
-		verbs:           map[string]rawHandler{},
+		verbs:           map[verbKey]rawHandler{},
 		handlerOpts: []connect.HandlerOption{
 			connect.WithCompressMinBytes(CompressMinBytes),
 			connect.WithReadMaxBytes(DefaultMaxRequestBytes),
@@ -130,11 +134,11 @@ func (s *Server) HandleRaw(module, name string, fn func(ctx context.Context, bod
 }
 
 func (s *Server) register(module, name string, h rawHandler) {
-	key := module + "." + name
+	key := verbKey{module, name}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, dup := s.verbs[key]; dup {
-		panic(fmt.Sprintf("ftlrealm: verb %s registered twice", key))
+		panic(fmt.Sprintf("ftlrealm: verb %s.%s registered twice", module, name))
 	}
 	s.verbs[key] = h
 }
@@ -149,7 +153,8 @@ func (e *inBandError) Error() string { return e.message }
 
 // Handler returns the path prefix and handler to mount on an HTTP mux.
 func (s *Server) Handler() (string, http.Handler) {
-	return ftlv1connect.NewVerbServiceHandler(verbService{s}, s.handlerOpts...)
+	prefix, h := ftlv1connect.NewVerbServiceHandler(verbService{s}, s.handlerOpts...)
+	return prefix, grownStack{h}
 }
 
 // Serve serves s on l with HTTP/2 cleartext (and HTTP/1.1) until ctx is
@@ -224,12 +229,11 @@ func (v verbService) Call(ctx context.Context, req *connect.Request[ftlv1.CallRe
 // the transport error the caller should get. Calls over the network and
 // in-process calls (WithServer) both go through here, so they behave alike.
 func (s *Server) serve(ctx context.Context, module, name string, hdr http.Header, body []byte) ([]byte, *inBandError, *connect.Error) {
-	key := module + "." + name
 	s.mu.RLock()
-	h := s.verbs[key]
+	h := s.verbs[verbKey{module, name}]
 	s.mu.RUnlock()
 	if h == nil {
-		return nil, nil, connect.NewError(connect.CodeNotFound, fmt.Errorf("verb %s not found", key))
+		return nil, nil, connect.NewError(connect.CodeNotFound, fmt.Errorf("verb %s.%s not found", module, name))
 	}
 	return runServed(ctx, Verb{Realm: s.realm, Module: module, Name: name}, hdr, h, body)
 }
@@ -244,7 +248,7 @@ func runServed(ctx context.Context, verb Verb, hdr http.Header, h rawHandler, bo
 		requestID:   hdr.Get(headerRequestID),
 		callerRealm: hdr.Get(headerCallerRealm),
 	})
-	out, err := runVerb(ctx, verb.Module+"."+verb.Name, h, body)
+	out, err := runVerb(ctx, verb, h, body)
 	if err == nil {
 		return out, nil, nil
 	}
@@ -267,10 +271,10 @@ func runServed(ctx context.Context, verb Verb, hdr http.Header, h rawHandler, bo
 }
 
 // runVerb runs h, turning a panic into the verb's failure with its stack.
-func runVerb(ctx context.Context, key string, h rawHandler, body []byte) (out []byte, err error) {
+func runVerb(ctx context.Context, verb Verb, h rawHandler, body []byte) (out []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			out, err = nil, &inBandError{message: fmt.Sprintf("verb %s panicked: %v", key, r), stack: string(debug.Stack())}
+			out, err = nil, &inBandError{message: fmt.Sprintf("verb %s.%s panicked: %v", verb.Module, verb.Name, r), stack: string(debug.Stack())}
 		}
 	}()
 	return h(ctx, body)
