@@ -287,13 +287,14 @@ func TestRequestID(t *testing.T) {
 		}
 		seen[id] = true
 	}
-	// base36 of a big-endian number.
+	// base36 of hi<<64|lo.
 	for _, tc := range []struct {
-		in   []byte
+		hi   uint16
+		lo   uint64
 		want string
-	}{{[]byte{1}, "1"}, {[]byte{36}, "10"}, {[]byte{1, 0}, "74"}, {[]byte{255, 255}, "1ekf"}, {[]byte{0, 0, 1}, "1"}, {[]byte{1, 0, 0, 0, 0, 0, 0, 0, 0, 0}, "rombrbjfm2fe9s"}} {
-		if got := string(appendBase36(nil, tc.in)); got != tc.want {
-			t.Errorf("base36(%v) = %s, want %s", tc.in, got, tc.want)
+	}{{0, 0, "0"}, {0, 1, "1"}, {0, 36, "10"}, {0, 256, "74"}, {0, 65535, "1ekf"}, {0, 1<<64 - 1, "3w5e11264sgsf"}, {1, 0, "3w5e11264sgsg"}, {1 << 8, 0, "rombrbjfm2fe9s"}, {1<<16 - 1, 1<<64 - 1, "5gv2rma270x9hhj3"}} {
+		if got := string(appendBase36(nil, tc.hi, tc.lo)); got != tc.want {
+			t.Errorf("base36(%d<<64|%d) = %s, want %s", tc.hi, tc.lo, got, tc.want)
 		}
 	}
 }

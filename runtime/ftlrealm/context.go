@@ -2,7 +2,7 @@ package ftlrealm
 
 import (
 	"context"
-	"encoding/binary"
+	"math/bits"
 	"math/rand/v2"
 	"net/http"
 )
@@ -119,34 +119,29 @@ func setCallHeaders(ctx context.Context, h http.Header, token string, processRea
 // math/rand/v2's per-thread ChaCha8 is plenty and far cheaper per call.
 func newRequestID() string {
 	const prefix = "req-ingress-realm-"
-	var b [10]byte
-	binary.BigEndian.PutUint64(b[:8], rand.Uint64())
-	binary.BigEndian.PutUint16(b[8:], uint16(rand.Uint32()))
-	b[0] |= 1 // no leading zero byte, so the suffix decodes to exactly 10 bytes
+	// The top byte gets its low bit set: no leading zero byte, so the
+	// suffix decodes to exactly 10 bytes.
+	hi := uint16(rand.Uint32()) | 1<<8
 	buf := make([]byte, 0, len(prefix)+16)
 	buf = append(buf, prefix...)
-	return string(appendBase36(buf, b[:]))
+	return string(appendBase36(buf, hi, rand.Uint64()))
 }
 
-// appendBase36 appends b, a big-endian number, in lower-case base 36.
-func appendBase36(dst, b []byte) []byte {
+// appendBase36 appends the 80-bit number hi<<64|lo in lower-case base 36,
+// dividing the two words by 36 in turn rather than byte by byte.
+func appendBase36(dst []byte, hi uint16, lo uint64) []byte {
 	const digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-	var num [16]byte
-	n := copy(num[:], b)
-	var out [32]byte
+	var out [16]byte // 36^16 > 2^80
 	i := len(out)
-	for lo := 0; lo < n; {
-		// Divide num[lo:n] by 36 in place; the remainder is the next digit.
-		rem := 0
-		for j := lo; j < n; j++ {
-			acc := rem<<8 | int(num[j])
-			num[j] = byte(acc / 36)
-			rem = acc % 36
-		}
+	h := uint64(hi)
+	for {
+		var rem uint64
+		h, rem = h/36, h%36
+		lo, rem = bits.Div64(rem, lo, 36)
 		i--
 		out[i] = digits[rem]
-		for lo < n && num[lo] == 0 {
-			lo++
+		if h == 0 && lo == 0 {
+			break
 		}
 	}
 	return append(dst, out[i:]...)
