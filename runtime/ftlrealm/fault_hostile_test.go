@@ -189,7 +189,7 @@ func TestFaultHostileServers(t *testing.T) {
 		{name: "response headers over MaxHeaderBytes", h2c: func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("X-Big", strings.Repeat("h", MaxHeaderBytes+4<<10))
 			grpcAnswer(nil, "0", "", grpcFrame(0, callResponse("{}")))(w, r)
-		}, code: connect.CodeUnavailable, text: "COMPRESSION_ERROR"},
+		}, code: connect.CodeUnavailable, text: "response headers could not be read (over the limit of 1048576 bytes, or not valid HPACK): unavailable: connection error: COMPRESSION_ERROR"},
 		{name: "stream reset", h2c: func(w http.ResponseWriter, r *http.Request) { panic(http.ErrAbortHandler) },
 			code: connect.CodeInternal, text: "stream error"},
 		{name: "compressed flag, no encoding", h2c: grpcAnswer(nil, "0", "", grpcFrame(1, callResponse("{}"))),

@@ -70,6 +70,12 @@ func transportError(err error, maxResponseBytes int) error {
 		// realm (its own limits) keeps the realm's words.
 		return fmt.Errorf("response larger than the limit of %d bytes (ftlrealm.WithMaxResponseBytes raises it): %w", maxResponseBytes, err)
 	}
+	if !connect.IsWireError(ce) && strings.Contains(ce.Message(), "COMPRESSION_ERROR") {
+		// net/http's HTTP/2 client reports response headers over its
+		// limit, and HPACK it cannot decode, only as this connection
+		// error, of a type it does not export.
+		return fmt.Errorf("the realm's response headers could not be read (over the limit of %d bytes, or not valid HPACK): %w", MaxHeaderBytes, err)
+	}
 	if len(ce.Message()) <= MaxErrorMessageBytes {
 		return err
 	}
