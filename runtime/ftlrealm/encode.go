@@ -16,10 +16,15 @@ import (
 // schema name (the `ftl:"name"` tag, else the lowerCamel Go name), bytes as
 // base64, times as RFC 3339, Option as the value or null, type enums as
 // {"name": ..., "value": ...}. Pointers, channels and functions are errors.
-func Marshal(v any) ([]byte, error) {
+//
+// Marshal encodes v as its static type T: a type enum value in a variable
+// of the enum's interface type keeps its {"name", "value"} wrapper, while
+// the same variant passed as its own type encodes bare. (Taking any would
+// lose the interface type and, with it, the wrapper.)
+func Marshal[T any](v T) ([]byte, error) {
 	e := getEncodeState()
 	defer putEncodeState(e)
-	if err := e.marshal(reflect.ValueOf(v)); err != nil {
+	if err := e.marshal(reflect.ValueOf(&v).Elem()); err != nil {
 		return nil, err
 	}
 	return append([]byte(nil), e.buf...), nil

@@ -252,6 +252,23 @@ func TestEncodingDetails(t *testing.T) {
 	}
 }
 
+// A variant in a variable of its enum's type is encoded as the enum, with
+// the wrapper Unmarshal needs to get it back; passed as itself, bare.
+func TestMarshalSumTypeByStaticType(t *testing.T) {
+	var s shape = circle{Radius: 2}
+	got, err := Marshal(s)
+	if err != nil || string(got) != `{"name":"Circle","value":{"radius":2}}` {
+		t.Fatalf("Marshal(shape) = %s, %v", got, err)
+	}
+	var back shape
+	if err := Unmarshal(got, &back); err != nil || back != s {
+		t.Fatalf("Unmarshal(%s) = %#v, %v", got, back, err)
+	}
+	if got, err := Marshal(circle{Radius: 2}); err != nil || string(got) != `{"radius":2}` {
+		t.Errorf("Marshal(circle) = %s, %v", got, err)
+	}
+}
+
 func TestEncodeErrors(t *testing.T) {
 	one := 1
 	tests := []struct {
