@@ -52,6 +52,17 @@ func TestFaultHostileClients(t *testing.T) {
 		return resp.Trailer.Get("Grpc-Status")
 	}
 	code := func(c connect.Code) string { return strconv.Itoa(int(c)) }
+	// dialRaw opens a bare TCP connection to the Server, closed and
+	// bounded in time by the test.
+	dialRaw := func(t *testing.T) net.Conn {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		return c
+	}
 	callRequest := func(r *ftlv1.CallRequest) []byte {
 		b, _ := proto.Marshal(r)
 		return b
@@ -62,12 +73,7 @@ func TestFaultHostileClients(t *testing.T) {
 		run  func(t *testing.T)
 	}{
 		{"garbage over TCP", func(t *testing.T) {
-			c, err := net.Dial("tcp", addr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			c.SetDeadline(time.Now().Add(10 * time.Second))
+			c := dialRaw(t)
 			c.Write(bytes.Repeat([]byte("\x00\xff garbage\r\n"), 100))
 			// The Server answers 400, closes or resets; the read ends, and
 			// not at the deadline.
@@ -116,12 +122,7 @@ func TestFaultHostileClients(t *testing.T) {
 			}
 		}},
 		{"HTTP/1 headers over MaxHeaderBytes", func(t *testing.T) {
-			c, err := net.Dial("tcp", addr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			c.SetDeadline(time.Now().Add(10 * time.Second))
+			c := dialRaw(t)
 			go func() {
 				io.WriteString(c, "POST "+path+" HTTP/1.1\r\nHost: x\r\nX-Big: "+strings.Repeat("h", 2*MaxHeaderBytes)+"\r\n\r\n")
 			}()
