@@ -14,7 +14,7 @@ func verb(name, req, resp string) string {
 
 const unit = `{ unit {} }`
 
-// TestNaming pins down the collision rules README documents: each case is
+// TestNaming pins down the collision rules docs/clients.md documents: each case is
 // a module and the Go declarations it must produce.
 func TestNaming(t *testing.T) {
 	for _, tc := range []struct {

@@ -11,7 +11,7 @@ import (
 )
 
 // pkgNames is every Go identifier of one generated package, decided before
-// any of it is emitted. The rule (documented in README "Naming"):
+// any of it is emitted. The rule (documented in docs/clients.md, "Naming"):
 //
 // Package-level names are claimed tier by tier; within a tier in order of
 // schema name; each claimer takes its first candidate that is still free,

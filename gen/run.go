@@ -73,7 +73,7 @@ type Config struct {
 	Validate func(file string, s *schema.Schema) error
 	// RuntimeVersion is the version of github.com/ftlrealm/ftl-gen-realm
 	// realm modules require; "" picks the version the consumer's go.mod
-	// requires, else this binary's version (see README).
+	// requires, else this binary's version (see docs/clients.md).
 	RuntimeVersion string
 }
 

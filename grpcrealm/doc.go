@@ -6,6 +6,6 @@
 //
 // Import and the proxy's JSON conversion share one set of mapping rules
 // (wkt.go: builtin types, optional fields, field names), so the JSON the
-// proxy speaks is always the one the schema describes. README.md ("gRPC
-// services as realms") has the mapping table.
+// proxy speaks is always the one the schema describes. docs/grpc.md has the
+// mapping table.
 package grpcrealm

@@ -25,8 +25,8 @@ type Result struct {
 
 // Import maps the services of svcs to the schema of realm name: one module
 // per service, one verb per unary method, and a data type or enum for each
-// message and enum the verbs reach (README.md, "gRPC services as realms",
-// has the mapping table). The schema is not validated here: callers run
+// message and enum the verbs reach (docs/grpc.md has the mapping
+// table). The schema is not validated here: callers run
 // schema.Validate, which also checks the realm name.
 func Import(name string, svcs *Services) (*Result, error) {
 	m, err := mapServices(name, svcs.List)

@@ -11,7 +11,7 @@ import (
 )
 
 // knownDirectives are the directive names FTL's Go runtime understands
-// (block/ftl go-runtime/schema/common, at the commit spec/ftl-formats.md
+// (block/ftl go-runtime/schema/common, at the commit docs/formats.md
 // names). Like FTL, the scanner rejects any other //ftl: name, which is how
 // a typo such as //ftl:vreb gets noticed instead of silently exporting
 // nothing.

@@ -2,7 +2,7 @@
 // (`ftl schema get --external`, Schema.External()) can contain.
 //
 // Message names and field numbers follow upstream FTL's
-// xyz.block.ftl.schema.v1 exactly (see shared/spec/ftl-formats.md §1), so text
+// xyz.block.ftl.schema.v1 exactly (see docs/formats.md), so text
 // format, protojson and binary encodings interoperate with a real FTL cluster.
 // The one addition is Ref.realm (field 5), used for references into another
 // realm.

@@ -22,7 +22,7 @@ import (
 //
 // Schemas are untrusted input (they are fetched from other realms' git
 // repositories), so Validate is the gate between a schema file and any code
-// generated from it. The rules are listed in README.md ("Schema files").
+// generated from it. The rules are listed in docs/schema-files.md.
 func Validate(s *Schema) error {
 	v := &validator{realms: map[string]*realmInfo{}, root: s.GetPos()}
 	v.index(s)

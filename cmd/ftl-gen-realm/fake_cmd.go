@@ -21,7 +21,7 @@ type fakeCmd struct {
 	// the network by accident, and to a fixed port, so that the endpoint a
 	// consumer is configured with once stays right across restarts.
 	Listen   string `default:"127.0.0.1:8892" placeholder:"ADDR" help:"Where to serve FTL's VerbService (host:port), HTTP/2 cleartext (default: ${default})."`
-	Fixtures string `type:"existingfile" placeholder:"FILE" help:"JSON file of fixed answers and errors per verb (see README: Faking a realm)."`
+	Fixtures string `type:"existingfile" placeholder:"FILE" help:"JSON file of fixed answers and errors per verb (see docs/fake.md)."`
 	Schema   string `type:"existingfile" placeholder:"FILE" xor:"source" help:"Fake the realm in this schema file instead of a pinned realm."`
 	Dir      string `type:"path" xor:"source" help:"Directory inside the project (default: working directory)."`
 	Quiet    bool   `help:"Do not log each call on stdout."`

@@ -56,7 +56,7 @@ func TestCommittedExampleIsCurrent(t *testing.T) {
 }
 
 // TestEchoModuleTests runs the echo module's own tests, which fake the bank
-// in-process (README: "Faking one verb in a unit test"), and vets it. The
+// in-process (docs/fake.md, "Faking in-process, in unit tests"), and vets it. The
 // module is a separate Go module, which `go test ./...` here does not
 // reach. It runs in place, read-only, so that its go.mod and go.sum must be
 // complete as committed.

@@ -107,7 +107,7 @@ func checkEdited(t *testing.T, in, out string, e Edit) {
 		t.Fatalf("edit produced invalid TOML from %q:\n%s", in, out)
 	}
 	// The section holding the entry: [realms.egress] unless only
-	// [external-realms] has the name (README, "Managing external realms").
+	// [external-realms] has the name (docs/realms.md).
 	sec := [][]string{{"realms", "egress"}}
 	if e.Remove {
 		sec = append(sec, []string{"external-realms"})

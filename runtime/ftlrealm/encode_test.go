@@ -123,7 +123,7 @@ func init() {
 	RegisterSumType[shape](Variant[circle]("Circle"), Variant[label]("Label"))
 }
 
-// TestFixtures decodes JSON written by hand from the spec (ftl-formats.md
+// TestFixtures decodes JSON written by hand from the spec (docs/formats.md
 // §6) and checks that re-encoding gives the same bytes.
 func TestFixtures(t *testing.T) {
 	tests := []struct {

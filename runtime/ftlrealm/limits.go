@@ -12,7 +12,7 @@ import (
 )
 
 // The bounds the runtime puts on what a remote realm, or a remote caller,
-// can make it read or keep. Each is documented in the README's "Runtime
+// can make it read or keep. Each is documented in docs/limits.md, "Runtime
 // faults and limits".
 const (
 	// DefaultMaxResponseBytes bounds a response message a call reads (after
