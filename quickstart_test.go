@@ -5,11 +5,13 @@ package ftlgenrealm_test
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +20,8 @@ import (
 	"github.com/ftlrealm/ftl-gen-realm/internal/gittest"
 	"github.com/ftlrealm/ftl-gen-realm/internal/linediff"
 )
+
+var update = flag.Bool("update", false, "rewrite the expected output of README.md's Quickstart where it does not match what the commands print")
 
 // TestQuickstart runs the README's Quickstart as it is written, in one
 // bash, from the root of this checkout, and compares what each command
@@ -32,6 +36,9 @@ func TestQuickstart(t *testing.T) {
 	}
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("no bash")
+	}
+	if raceEnabled() {
+		t.Skip("the quickstart runs in other processes; the race detector would only run it twice")
 	}
 	md, err := os.ReadFile("README.md")
 	if err != nil {
@@ -62,11 +69,16 @@ func TestQuickstart(t *testing.T) {
 	results, runErr := s.Run(ctx, cmds)
 
 	got := got{tmp: filepath.Join(tmp, "tmp"), port: port}
+	updates := make([][]string, len(results))
 	for i, r := range results {
 		c := cmds[i]
 		t.Logf("%s\n%s", c, strings.Join(r.Output, "\n"))
 		want, out := normalize(c.Want), normalize(got.fix(r.Output))
 		if !consoletest.Match(want, out) {
+			if *update {
+				updates[i] = append([]string{}, got.fix(r.Output)...)
+				continue
+			}
 			t.Errorf("%s: %s printed what README.md does not say (hashes, ports, durations and temporary paths aside):\n%s",
 				c.Pos(), c, linediff.Unified("README.md", "output", join(want), join(out), 2))
 		}
@@ -76,6 +88,11 @@ func TestQuickstart(t *testing.T) {
 	}
 	if runErr != nil {
 		t.Error(runErr)
+	}
+	if *update && !t.Failed() {
+		if err := os.WriteFile("README.md", []byte(consoletest.Rewrite(string(md), cmds, updates)), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -176,6 +193,20 @@ func join(lines []string) string {
 		return ""
 	}
 	return strings.Join(lines, "\n") + "\n"
+}
+
+// raceEnabled reports whether this test binary was built with -race.
+func raceEnabled() bool {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return false
+	}
+	for _, s := range bi.Settings {
+		if s.Key == "-race" {
+			return s.Value == "true"
+		}
+	}
+	return false
 }
 
 func freePort(t *testing.T) string {

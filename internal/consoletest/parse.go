@@ -14,6 +14,7 @@ package consoletest
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -26,11 +27,28 @@ type Command struct {
 	// prompt, and any heredoc bodies and continuation lines.
 	Text string
 	// Want is the expected output, one string per line (stdout and stderr
-	// together, as a terminal shows them).
-	Want []string
+	// together, as a terminal shows them), from line WantLine on.
+	Want     []string
+	WantLine int
 	// MayFail is set when the next command is `echo $?`, which shows the
 	// exit status.
 	MayFail bool
+}
+
+// Rewrite returns the Markdown text md, from which cmds were parsed, with
+// the expected output of cmds[i] replaced by outputs[i] where outputs[i]
+// is not nil (the -update of a test that compares them).
+func Rewrite(md string, cmds []Command, outputs [][]string) string {
+	lines := strings.Split(md, "\n")
+	for i := len(cmds) - 1; i >= 0; i-- {
+		if i >= len(outputs) || outputs[i] == nil {
+			continue
+		}
+		c := cmds[i]
+		at := c.WantLine - 1
+		lines = append(lines[:at], append(slices.Clone(outputs[i]), lines[at+len(c.Want):]...)...)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // Pos is the command's position, "file:line".
@@ -190,6 +208,7 @@ func parseBlock(file string, first int, lines []string) ([]Command, error) {
 			b.WriteString("\n")
 		}
 		c.Text = b.String()
+		c.WantLine = first + i + 1
 		if strings.TrimSpace(c.Text) == "" {
 			return nil, fmt.Errorf("%s:%d: empty command", file, c.Line)
 		}
