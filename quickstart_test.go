@@ -60,6 +60,9 @@ func TestQuickstart(t *testing.T) {
 		// The README's fake listens on FTL's usual port, which may be
 		// taken here.
 		Rewrite: strings.NewReplacer("127.0.0.1:8892", "127.0.0.1:"+port).Replace,
+		// The slowest command, go install, takes seconds with the build
+		// cache that building the repository filled.
+		CommandTimeout: 3 * time.Minute,
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	if d, ok := t.Deadline(); ok {

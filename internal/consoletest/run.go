@@ -33,6 +33,10 @@ type Session struct {
 	// Rewrite, when set, changes each command's text before it runs (say,
 	// a fixed port for a free one).
 	Rewrite func(string) string
+	// CommandTimeout, when set, bounds each command, so that one that
+	// hangs (a loop waiting for a server that never started) is named
+	// long before the whole session's deadline.
+	CommandTimeout time.Duration
 }
 
 // Run runs cmds in order, stdout and stderr together, until the first
@@ -80,6 +84,8 @@ func (s Session) Run(ctx context.Context, cmds []Command) ([]Result, error) {
 	}
 	defer out.Close()
 
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	cmd := exec.CommandContext(ctx, bash, "--noprofile", "--norc", scriptFile)
 	cmd.Dir = s.Dir
 	cmd.Env = s.Env
@@ -92,6 +98,10 @@ func (s Session) Run(ctx context.Context, cmds []Command) ([]Result, error) {
 	err = cmd.Start()
 	if err != nil {
 		return nil, err
+	}
+	if s.CommandTimeout > 0 {
+		stopWatch := watch(cancel, out.Name(), mark, s.CommandTimeout)
+		defer stopWatch()
 	}
 	waitErr := cmd.Wait()
 	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // background jobs left running
@@ -115,6 +125,32 @@ func (s Session) Run(ctx context.Context, cmds []Command) ([]Result, error) {
 		return results, waitErr
 	}
 	return results, nil
+}
+
+// watch cancels the session when no command has finished for longer than
+// d, polling its output for markers; it returns a function that stops it.
+func watch(cancel context.CancelCauseFunc, output, mark string, d time.Duration) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(min(d/4, 200*time.Millisecond))
+		defer tick.Stop()
+		finished, since := 0, time.Now()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+			data, _ := os.ReadFile(output)
+			if n := strings.Count(string(data), "\n"+mark+" "); n != finished {
+				finished, since = n, time.Now()
+			} else if time.Since(since) > d {
+				cancel(fmt.Errorf("no command may take more than %v", d))
+				return
+			}
+		}
+	}()
+	return func() { close(done) }
 }
 
 // split cuts the session's output at the markers into the results of the

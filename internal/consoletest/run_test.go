@@ -86,3 +86,17 @@ func TestRunShellExits(t *testing.T) {
 		t.Errorf("Run error = %v", err)
 	}
 }
+
+func TestRunCommandTimeout(t *testing.T) {
+	cmds, err := Parse("doc.md", "```console\n$ sleep 0.2; echo a\n$ sleep 0.2; echo b\n$ until false; do sleep 0.1; done\n```\n", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Session{Dir: t.TempDir(), CommandTimeout: time.Second}.Run(context.Background(), cmds)
+	if err == nil || !strings.Contains(err.Error(), "doc.md:4: $ until false; do sleep 0.1; done: it did not finish: no command may take more than 1s") {
+		t.Errorf("Run error = %v", err)
+	}
+	if len(got) != 2 {
+		t.Errorf("Run = %+v, want the results of the first two commands", got)
+	}
+}
