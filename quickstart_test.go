@@ -52,6 +52,16 @@ func TestQuickstart(t *testing.T) {
 		t.Fatalf("README.md's Quickstart has %d commands; is it still written as ```console blocks?", len(cmds))
 	}
 
+	// `go test ./...` downloads every module the repository needs before
+	// it runs a test; `go test .` alone downloads only this package's, and
+	// the quickstart, offline, would fail at its first command.
+	list := exec.Command("go", "list", "-deps", "./cmd/ftl-gen-realm")
+	list.Env = append(os.Environ(), "GOPROXY=off", "GOFLAGS=-mod=readonly")
+	if out, err := list.CombinedOutput(); err != nil {
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		t.Fatalf("the module cache lacks modules the CLI needs (%s): `go mod download` fills it, as `go test ./...` does", lines[len(lines)-1])
+	}
+
 	tmp := t.TempDir()
 	port := freePort(t)
 	s := consoletest.Session{
