@@ -74,10 +74,11 @@ func TestQuickstart(t *testing.T) {
 		// cache that building the repository filled.
 		CommandTimeout: 3 * time.Minute,
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
-	if d, ok := t.Deadline(); ok {
-		ctx, cancel = context.WithDeadline(context.Background(), d.Add(-30*time.Second))
+	deadline := time.Now().Add(8 * time.Minute)
+	if d, ok := t.Deadline(); ok && d.Add(-30*time.Second).Before(deadline) {
+		deadline = d.Add(-30 * time.Second) // time left to report
 	}
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	results, runErr := s.Run(ctx, cmds)
 
