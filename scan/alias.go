@@ -20,11 +20,7 @@ func (b *builder) typeAlias(obj *types.TypeName, ts *typeSpec, tr trail) *schema
 		if d.name != "typemap" {
 			continue
 		}
-		if len(d.args) != 2 {
-			b.errorf(d.pos, `%s: //ftl:typemap wants a runtime and a native type name, e.g. //ftl:typemap go "github.com/google/uuid.UUID"`, tr)
-			return nil
-		}
-		if d.args[0].Arg == "go" {
+		if d.args[0].Arg == "go" { // the arguments are checked (checkArgs)
 			goMap = &d
 		}
 		a.Metadata = append(a.Metadata, typeMap(d.args[0].Arg, d.args[1].Arg))
@@ -39,6 +35,12 @@ func (b *builder) typeAlias(obj *types.TypeName, ts *typeSpec, tr trail) *schema
 		}
 		a.Type = anyType()
 		return &schema.Decl{Value: &schema.Decl_TypeAlias{TypeAlias: a}}
+	}
+	if len(a.Metadata) > 0 && goMap == nil {
+		// FTL takes a mapped typealias for a widened one, whose Go type it
+		// must know.
+		b.errorf(ts.namePos, "%s: typealias %s has a //ftl:typemap but none for go, and aliases no external Go type; FTL wants the Go type of a mapped typealias", tr, obj.Name())
+		return nil
 	}
 	a.Type = b.typeOf(ts.typ, ts.typePos, tr)
 	if a.Type == nil {

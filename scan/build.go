@@ -26,6 +26,7 @@ type builder struct {
 	all   *closure
 	decls map[string][]*schema.Decl // module name -> the decls (verbs too) this builder built
 	diags diag.List
+	warns diag.List
 
 	// Memos: a realm repeats the same few names (ID, Amount) and files
 	// many times, and converting them is much of the cost of a decl.
@@ -119,12 +120,15 @@ func build(ix *index, workers int) (map[string][]*schema.Decl, diag.List) {
 	}
 	wg.Wait()
 	var diags diag.List
+	ix.warns = nil
 	for _, b := range bs {
 		diags = append(diags, b.diags...)
+		ix.warns = append(ix.warns, b.warns...)
 	}
 	if len(diags) > 0 && workers > 1 {
 		return build(ix, 1)
 	}
+	ix.warns.Sort()
 	// In no particular order: assemble sorts each module's decls.
 	decls := bs[0].decls
 	for _, b := range bs[1:] {
@@ -159,6 +163,12 @@ func (b *builder) ensureDecl(obj *types.TypeName, tr trail) bool {
 // errorf records a problem found while building.
 func (b *builder) errorf(pos token.Pos, format string, args ...any) {
 	b.diags = append(b.diags, b.index.diagnostic(pos, format, args...))
+}
+
+// warnf records something the user should know that does not stop the
+// export: each decl is built once, so each warning is found once.
+func (b *builder) warnf(pos token.Pos, format string, args ...any) {
+	b.warns = append(b.warns, b.index.diagnostic(pos, "warning: "+format, args...))
 }
 
 // position is pos as a schema position, the file relative to the root.

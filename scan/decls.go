@@ -21,14 +21,10 @@ func (b *builder) buildDecl(obj *types.TypeName, tr trail) *schema.Decl {
 		b.errorf(obj.Pos(), "%s: type %s is declared inside a function; types in a realm's API must be declared at package level", tr, obj.Name())
 		return nil
 	}
-	kind := ""
+	kind := "" // one at most: checkRules refuses conflicting directives
 	for _, d := range b.typeDirs[obj] {
 		switch d.name {
 		case "data", "enum", "typealias":
-			if kind != "" && kind != d.name {
-				b.errorf(d.pos, "%s: type %s has both //ftl:%s and //ftl:%s", tr, obj.Name(), kind, d.name)
-				return nil
-			}
 			kind = d.name
 		}
 	}
@@ -73,36 +69,29 @@ func (b *builder) data(obj *types.TypeName, ts *typeSpec, st *types.Struct, tr t
 	for _, p := range ts.params {
 		d.TypeParameters = append(d.TypeParameters, &schema.TypeParameter{Pos: b.position(p.pos), Name: p.name})
 	}
-	exported := 0
-	for i := range st.NumFields() {
-		if st.Field(i).Exported() {
-			exported++
-		}
-	}
-	fields := carve(&b.fields, exported)
-	d.Fields = carve(&b.fieldPtrs, exported)[:0]
+	fields := carve(&b.fields, st.NumFields())
+	d.Fields = carve(&b.fieldPtrs, st.NumFields())[:0]
 	ok := true
 	for i := range st.NumFields() {
 		v := st.Field(i)
-		if !v.Exported() {
-			continue // not on the wire: the runtime encodes exported fields only
-		}
-		if v.Embedded() {
+		switch {
+		case v.Embedded():
 			b.errorf(v.Pos(), "%s: embedded field %s is not supported; give the field a name", tr, v.Name())
+			ok = false
+			continue
+		case !v.Exported():
+			// FTL's encoder would write it, its extractor refuses it.
+			b.errorf(v.Pos(), "%s: field %s must be exported: FTL refuses unexported fields in a struct of the schema", tr, v.Name())
 			ok = false
 			continue
 		}
 		tag := reflect.StructTag(st.Tag(i))
-		// The wire key, which the schema field name must be: the ftl tag,
-		// else FTL's lowerCamel of the Go name (runtime/ftlrealm/fields.go).
+		// The wire key, which the schema field name must be: FTL's
+		// lowerCamel of the Go name. Neither FTL's extractor nor its
+		// encoder reads an ftl tag.
 		name := b.lower(v.Name())
-		if t, _, _ := strings.Cut(tag.Get("ftl"), ","); t != "" {
-			if !schema.ValidIdentifier(t) {
-				b.errorf(v.Pos(), "%s: field %s has ftl tag %q, which is not an identifier", tr, v.Name(), t)
-				ok = false
-				continue
-			}
-			name = t
+		if t, set := tag.Lookup("ftl"); set {
+			b.warnf(v.Pos(), "ftl tag %q of field %s is ignored: FTL names the field, and keys it on the wire, %s (the lowerCamel of its Go name)", t, v.Name(), name)
 		}
 		typ := b.typeOf(v.Type(), v.Pos(), tr.then(".", name))
 		if typ == nil {

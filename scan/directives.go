@@ -204,43 +204,28 @@ type attachment struct {
 	tok  token.Token
 }
 
-// attach records the directives of a documented declaration.
+// attach checks the directives of a documented declaration against FTL's
+// rules (rules.go) and records those the scanner acts on.
 func (ix *index) attach(pkg *pkgInfo, info *types.Info, at attachment, dirs []directive, syn *fileSyntax) {
-	var verb *directive
-	for i := range dirs {
-		if dirs[i].name == "verb" {
-			verb = &dirs[i]
-		}
+	if !ix.checkRules(info, at, dirs) {
+		return
 	}
-	realm := verb != nil && verb.argText() == verbRealm
 	switch n := at.node.(type) {
 	case *ast.FuncDecl:
-		if n.Recv != nil {
-			if realm {
-				ix.errorf(verb.pos, "//ftl:verb export:realm on method %s: a verb must be a top-level function", methodName(n))
+		for _, d := range dirs {
+			if d.name != "verb" || d.argText() != verbRealm {
+				continue
 			}
-			return
-		}
-		if realm {
 			if fn, ok := info.Defs[n.Name].(*types.Func); ok {
 				ix.verbs = append(ix.verbs, &verbDecl{name: n.Name.Name, funcPos: n.Pos(), namePos: n.Name.Pos(),
-					paramsOpen: n.Type.Params.Opening, typePos: n.Type.Pos(), obj: fn, pkg: pkg, pos: verb.pos, comments: syn.comments(n.Doc)})
+					paramsOpen: n.Type.Params.Opening, typePos: n.Type.Pos(), obj: fn, pkg: pkg, pos: d.pos, comments: syn.comments(n.Doc)})
 			}
 		}
-		return
 	case *ast.GenDecl:
-		if realm {
-			ix.errorf(verb.pos, "//ftl:verb export:realm on %s: only functions can be verbs", genDeclName(n, at.tok))
-		}
 		// FTL applies a declaration's doc comment to its first spec.
 		if len(n.Specs) > 0 {
 			ix.recordSpecDirectives(info, n.Specs[0], dirs)
 		}
-	case ast.Spec:
-		if realm {
-			ix.errorf(verb.pos, "//ftl:verb export:realm on %s: only functions can be verbs", specName(n, at.tok))
-		}
-		ix.recordSpecDirectives(info, n, dirs)
 	}
 }
 

@@ -136,10 +136,12 @@ func Deposit() error { return nil }
 	{
 		name: "parameter that is not a resource",
 		files: balanceFile(`
+type Cfg = ftl.Config[int]
+
 //ftl:verb export:realm
-func Withdraw(ctx context.Context, account string, cfg ftl.Config[int], amount int) error { return nil }
+func Withdraw(ctx context.Context, account string, cfg Cfg, amount int) error { return nil }
 `),
-		want: []string{`balance/balance.go:13:73: verb withdraw: parameter 4 has type int, which is not an FTL resource (a verb client, config, secret, database, topic or egress handle); want func(context.Context[, Request][, resources...]) ([Response, ]error)`},
+		want: []string{`balance/balance.go:15:61: verb withdraw: parameter 4 has type int, which is not an FTL resource (a verb client, config, secret, database, topic or egress handle); want func(context.Context[, Request][, resources...]) ([Response, ]error)`},
 	},
 	{
 		name: "results",
@@ -249,7 +251,10 @@ type base2 struct{}
 //ftl:verb export:realm
 func Withdraw(ctx context.Context, req WithdrawRequest) error { return nil }
 `),
-		want: []string{`balance/balance.go:15:2: verb withdraw: request balance.WithdrawRequest: embedded field Base is not supported; give the field a name`},
+		want: []string{
+			`balance/balance.go:15:2: verb withdraw: request balance.WithdrawRequest: embedded field Base is not supported; give the field a name`,
+			`balance/balance.go:16:2: verb withdraw: request balance.WithdrawRequest: embedded field base2 is not supported; give the field a name`,
+		},
 	},
 	{
 		name: "type enums",
@@ -339,18 +344,6 @@ func Withdraw(ctx context.Context) (Resp, error) { return Resp{}, nil }
 			`balance/balance.go:22:6: verb withdraw: response balance.Resp.list: generic type List is not a struct; only data types take type parameters`,
 			`balance/balance.go:25:6: verb withdraw: response balance.Resp.card: //ftl:enum on struct Card; a struct is data`,
 		},
-	},
-	{
-		name: "bad ftl tag",
-		files: balanceFile(`
-type Resp struct {
-	Total int ` + "`ftl:\"total-amount\"`" + `
-}
-
-//ftl:verb export:realm
-func Withdraw(ctx context.Context) (Resp, error) { return Resp{}, nil }
-`),
-		want: []string{`balance/balance.go:13:2: verb withdraw: response balance.Resp: field Total has ftl tag "total-amount", which is not an identifier`},
 	},
 	{
 		name: "does not compile",
@@ -451,17 +444,22 @@ func TestErrors(t *testing.T) {
 // and prose that merely mentions FTL is not a lookalike.
 func TestOtherDirectivesAreFine(t *testing.T) {
 	t.Setenv("FTL_CONFIG", "")
-	files := balanceFile(`
+	files := withBuiltin(`
 // FTL: data is kept in a database; ftl:verb is mentioned in prose.
 //
 //ftl:data export
-//ftl:encoding json lenient
 type Account struct{ ID string }
 
-//ftl:verb
 //ftl:ingress http GET /account
+//ftl:encoding json lenient
+func Get(ctx context.Context, req builtin.HttpRequest[ftl.Unit, ftl.Unit, ftl.Unit]) (builtin.HttpResponse[Account, string], error) {
+	return builtin.HttpResponse[Account, string]{}, nil
+}
+
+//ftl:verb
+//ftl:subscribe payments.created from=beginning
 //ftl:retry 10 5s 1m
-func Get(ctx context.Context) (Account, error) { return Account{}, nil }
+func Created(ctx context.Context, a Account) error { return nil }
 
 //ftl:cron 0 * * * *
 func Hourly(ctx context.Context) error { return nil }

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/atomicfile"
+	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
 	"github.com/ftlrealm/ftl-gen-realm/internal/linediff"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
@@ -39,6 +40,9 @@ type ExportResult struct {
 	Diff    string // with Check, when the file differs: a unified diff, old file to new
 	Counts  Counts
 	Notes   []string // modules skipped, and why
+	// Warnings are about the source, positioned, and do not stop the
+	// export (see Result.Warnings).
+	Warnings diag.List
 }
 
 // Counts summarises an exported realm.
@@ -120,7 +124,7 @@ func Export(ctx context.Context, cfg ExportConfig) (*ExportResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &ExportResult{Path: out, Display: rel(p.Root, out), Counts: countDecls(res.Schema), Notes: res.Notes}
+	r := &ExportResult{Path: out, Display: rel(p.Root, out), Counts: countDecls(res.Schema), Notes: res.Notes, Warnings: res.Warnings}
 	switch {
 	case unchanged:
 		// Up to date; not rewritten, so its mtime stays.

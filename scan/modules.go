@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"go/token"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -166,6 +167,10 @@ func readModule(root, dir string) (Module, string, error) {
 		return Module{}, "", diag.List{{File: file, Line: 1, Column: 1, Message: `no module name: want module = "<name>"`}}
 	case !schema.ValidIdentifier(cfg.Module):
 		return Module{}, "", diag.List{{File: file, Line: line(), Column: 1, Message: fmt.Sprintf("invalid module name %q: want letters, digits and underscores, not starting with a digit", cfg.Module)}}
+	case token.IsKeyword(cfg.Module):
+		// As FTL's ValidateModuleName: the module's Go package could not
+		// be named after it.
+		return Module{}, "", diag.List{{File: file, Line: line(), Column: 1, Message: fmt.Sprintf("invalid module name %q: Go keyword", cfg.Module)}}
 	}
 	m := Module{Name: cfg.Module, Dir: dir, Path: "ftl/" + cfg.Module}
 

@@ -80,6 +80,61 @@ func balanceFile(body string) map[string]string {
 	return map[string]string{"balance/balance.go": goHeader + strings.TrimPrefix(body, "\n")}
 }
 
+// builtinHeader is goHeader with FTL's builtin module imported too (the
+// HTTP ingress types), so that the body's first line is line 14.
+const builtinHeader = `package balance
+
+import (
+	"context"
+	"time"
+
+	"ftl/builtin"
+
+	"github.com/block/ftl/go-runtime/ftl"
+)
+
+var _, _, _, _ = context.Background, time.Now, ftl.Unit{}, builtin.HttpRequest[int, int, int]{}
+
+`
+
+// withBuiltin is a module balance with one file, builtinHeader and body,
+// and FTL's builtin module where FTL's own build puts it
+// (.ftl/go/modules/builtin), reached through a go.work at the project root
+// as FTL's build reaches it. It declares the HTTP request and response
+// types of FTL's builtin schema module.
+func withBuiltin(body string) map[string]string {
+	return map[string]string{
+		"balance/balance.go":                 builtinHeader + strings.TrimPrefix(body, "\n"),
+		".ftl/go/modules/builtin/go.mod":     "module ftl/builtin\n\ngo 1.24\n",
+		".ftl/go/modules/builtin/builtin.go": builtinSource,
+		"go.work":                            "go 1.24\n\nuse (\n\t./balance\n\t./.ftl/go/modules/builtin\n)\n",
+	}
+}
+
+// builtinSource has the names and type parameters of FTL's generated
+// builtin package (ftl/builtin).
+const builtinSource = `// Package builtin is a stand-in for FTL's builtin module.
+package builtin
+
+// HttpRequest is an HTTP request to an ingress verb.
+type HttpRequest[Body, Path, Query any] struct {
+	Method         string
+	Path           string
+	PathParameters Path
+	Query          Query
+	Headers        map[string][]string
+	Body           Body
+}
+
+// HttpResponse is an ingress verb's answer.
+type HttpResponse[Body, Error any] struct {
+	Status  int
+	Headers map[string][]string
+	Body    Body
+	Error   Error
+}
+`
+
 // withRealmClient is a module balance whose file imports the generated
 // client package of an external realm ledger (what `ftl-gen-realm gen`
 // writes), wired the way gen does: through a go.work at the project root,

@@ -31,6 +31,9 @@ type Result struct {
 	Modules []Module       // the Go FTL modules, by name
 	Schema  *schema.Schema // one realm, not external
 	Notes   []string       // modules skipped, and why
+	// Warnings are positioned messages about the source that do not stop
+	// the export (an ftl tag FTL ignores), each starting "warning: ".
+	Warnings diag.List
 }
 
 // Scan finds the project holding cfg.Dir, loads its Go FTL modules and
@@ -100,5 +103,5 @@ func scanProject(ctx context.Context, p *project.Project, env []string, encode f
 	if err := cmp.Or(verr, merr); err != nil {
 		return nil, err
 	}
-	return &Result{Project: p, Modules: mods, Schema: s, Notes: notes}, nil
+	return &Result{Project: p, Modules: mods, Schema: s, Notes: notes, Warnings: ix.warns}, nil
 }

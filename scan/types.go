@@ -92,6 +92,10 @@ func (t trail) enter(module, name string) trail {
 	return t
 }
 
+// universeAny is the predeclared any, the one spelling of the empty
+// interface FTL maps to Any.
+var universeAny = types.Universe.Lookup("any").Type()
+
 // typeOf maps a Go type to its schema type the way FTL's Go runtime does.
 // It returns nil after reporting why when the type cannot be in a realm's
 // API. pos is where the type is written (for the diagnostic).
@@ -101,7 +105,10 @@ func (b *builder) typeOf(t types.Type, pos token.Pos, tr trail) *schema.Type {
 		if obj := t.Obj(); obj.Pkg() != nil && b.moduleOf(obj.Pkg().Path()) != nil {
 			return b.declRef(obj, nil, pos, tr) // a typealias of the realm
 		}
-		return b.typeOf(types.Unalias(t), pos, tr) // any, or an alias elsewhere
+		if t == universeAny {
+			return anyType()
+		}
+		return b.typeOf(types.Unalias(t), pos, tr) // an alias elsewhere
 	case *types.Basic:
 		switch t.Kind() {
 		case types.String:
@@ -131,7 +138,10 @@ func (b *builder) typeOf(t types.Type, pos token.Pos, tr trail) *schema.Type {
 		return b.mapType(key, value)
 	case *types.Interface:
 		if t.Empty() {
-			return anyType()
+			// As FTL's extractor, which maps the empty interface only when
+			// it is spelt any.
+			b.errorf(pos, "%s: unsupported type interface{}; write any, the empty interface FTL maps to Any", tr)
+			return nil
 		}
 	case *types.TypeParam:
 		typ, _ := b.refType("", t.Obj().Name(), 0)

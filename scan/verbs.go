@@ -14,12 +14,7 @@ const signature = "func(context.Context[, Request][, resources...]) ([Response, 
 // config, secret, database, topic and egress handles) are FTL's business
 // inside the realm, so they are skipped.
 func (b *builder) addVerb(v *verbDecl) {
-	goName := v.name
-	name := b.lower(goName)
-	if !v.obj.Exported() {
-		b.errorf(v.namePos, "verb %s: function %s must be exported (name it %s)", name, goName, b.upper(goName))
-		return
-	}
+	name := b.lower(v.name)
 	sig := v.obj.Signature()
 	switch {
 	case sig.TypeParams().Len() > 0:

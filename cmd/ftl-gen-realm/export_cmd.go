@@ -24,6 +24,9 @@ func (c *exportCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
+	for _, w := range res.Warnings {
+		fmt.Fprintln(e.Stderr, w)
+	}
 	for _, n := range res.Notes {
 		fmt.Fprintln(e.Stderr, "ftl-gen-realm: note:", n)
 	}

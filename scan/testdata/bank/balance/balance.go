@@ -84,14 +84,13 @@ type WithdrawRequest struct {
 	Payment  Payment
 	Priority Priority
 	Exact    ftl.Option[Amount]
-	UserID   string `ftl:"userID"`
+	UserID   string `json:"userID"` // the key is userId, as FTL names it; json only adds an alias
 	Raw      []byte
 	Extra    any
 	Rate     float64
 	Urgent   bool
 	Meta     money.Meta
 	Nothing  ftl.Unit
-	internal string // unexported: not on the wire, not in the schema
 }
 
 // WithdrawResponse reports the new balance.
@@ -120,6 +119,9 @@ type Node struct {
 	Children []Node
 }
 
+// Limit is the daily limit; FTL injects it (and names the config "limit").
+type Limit = ftl.Config[int]
+
 // RecordClient calls ledger.Record; FTL injects it.
 type RecordClient func(context.Context, ledger.Entry) error
 
@@ -128,8 +130,7 @@ type RecordClient func(context.Context, ledger.Entry) error
 // It fails when the balance is too low.
 //
 //ftl:verb export:realm
-//ftl:ingress http POST /withdraw
-func Withdraw(ctx context.Context, req WithdrawRequest, record RecordClient, limit ftl.Config[int]) (WithdrawResponse, error) {
+func Withdraw(ctx context.Context, req WithdrawRequest, record RecordClient, limit Limit) (WithdrawResponse, error) {
 	return WithdrawResponse{}, nil
 }
 
@@ -138,10 +139,13 @@ func Withdraw(ctx context.Context, req WithdrawRequest, record RecordClient, lim
 //ftl:verb export:realm
 func Ping(ctx context.Context) error { return nil }
 
+// Key signs the clock's answers; FTL injects it.
+type Key = ftl.Secret[string]
+
 // Now returns the bank's clock.
 //
 //ftl:verb export:realm
-func Now(ctx context.Context, key ftl.Secret[string]) (time.Time, error) { return time.Time{}, nil }
+func Now(ctx context.Context, key Key) (time.Time, error) { return time.Time{}, nil }
 
 // Notify takes a tree and returns nothing.
 //

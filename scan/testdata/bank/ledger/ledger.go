@@ -27,5 +27,7 @@ func Record(ctx context.Context, e Entry) error { return nil }
 // Hidden is reachable from no exported verb.
 type Hidden struct{ Note string }
 
+// Compact is internal to the module.
+//
 //ftl:verb
-func compact(ctx context.Context, h Hidden) error { return nil }
+func Compact(ctx context.Context, h Hidden) error { return nil }

@@ -1,0 +1,404 @@
+package scan
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strings"
+
+	"github.com/ftlrealm/ftl-gen-realm/internal/strcase"
+)
+
+// FTL's rules for where its directives go, which go together and what a
+// verb carrying them must look like, as its Go schema extractor
+// (go-runtime/schema/metadata and verb) and module validator
+// (common/schema) apply them. They are checked on every declaration of the
+// realm's modules, not only those in the realm's API: FTL refuses to build
+// a module that breaks one, so a realm that exports such a module would
+// publish an API it cannot serve. TestFTLErrors maps each of FTL's errors
+// to the scanner's.
+
+// verbMaking are the directives that make a function a verb, with or
+// without //ftl:verb.
+var verbMaking = map[string]bool{
+	"verb": true, "ingress": true, "cron": true, "fixture": true, "subscribe": true, "transaction": true, "egress": true,
+}
+
+// Where FTL accepts a directive: on a function, or on a declaration of
+// its own (`type T …`, `var v …`, or a group whose first spec it applies
+// to). FTL refuses every directive on a spec inside a group.
+const (
+	onFunc = 1 << iota
+	onDecl
+)
+
+var placement = map[string]int{
+	"verb": onFunc, "ingress": onFunc, "cron": onFunc, "fixture": onFunc, "subscribe": onFunc,
+	"encoding": onFunc, "transaction": onFunc, "egress": onFunc,
+	"retry": onFunc | onDecl, "topic": onFunc | onDecl,
+	"data": onDecl, "enum": onDecl, "typealias": onDecl, "export": onDecl, "typemap": onDecl, "database": onDecl,
+}
+
+// declKind is the kind of decl a directive makes FTL extract; two kinds on
+// one declaration conflict.
+func declKind(name string) string {
+	switch {
+	case verbMaking[name]:
+		return "verb"
+	case name == "typemap":
+		return "typealias"
+	case name == "data", name == "enum", name == "typealias", name == "topic":
+		return name
+	}
+	return ""
+}
+
+// alone are the directives FTL wants as the only one of their declaration.
+var alone = map[string]bool{"enum": true, "export": true, "transaction": true}
+
+// givesVisibility are the directives FTL takes a declaration's visibility
+// from: the first of them decides, whatever the others say.
+var givesVisibility = map[string]bool{
+	"verb": true, "data": true, "enum": true, "typealias": true, "ingress": true, "cron": true,
+	"fixture": true, "topic": true, "export": true, "transaction": true, "egress": true,
+}
+
+// checkRules reports what FTL refuses in the directives of one documented
+// declaration, and whether the scanner may act on them: a type's only when
+// they are all fine; a function's when it can be a verb at all (an
+// exported function, not a method), so that the rest of a realm verb's
+// problems are found too.
+func (ix *index) checkRules(info *types.Info, at attachment, dirs []directive) bool {
+	ok := ix.checkPlacement(at, dirs)
+	if ok {
+		ok = ix.checkCombination(dirs)
+	}
+	ok = ix.checkArgs(dirs) && ok
+	fn, isFunc := at.node.(*ast.FuncDecl)
+	switch {
+	case !isFunc:
+		return ok
+	case fn.Recv != nil:
+		return false
+	case hasVerbMaking(dirs):
+		return ix.checkVerbFunc(info, fn, dirs)
+	}
+	return true
+}
+
+func hasVerbMaking(dirs []directive) bool {
+	for _, d := range dirs {
+		if verbMaking[d.name] {
+			return true
+		}
+	}
+	return false
+}
+
+// String renders a directive for messages: //ftl:verb export:realm keeps
+// its argument, which is what tells the verbs' visibilities apart.
+func (d directive) String() string {
+	if d.name == "verb" && len(d.args) > 0 {
+		return "//ftl:verb " + d.argText()
+	}
+	return "//ftl:" + d.name
+}
+
+func (ix *index) checkPlacement(at attachment, dirs []directive) bool {
+	ok := true
+	switch n := at.node.(type) {
+	case *ast.FuncDecl:
+		for _, d := range dirs {
+			if placement[d.name]&onFunc == 0 {
+				ix.errorf(d.pos, "%s on function %s: FTL takes it only on a type declaration", d, n.Name.Name)
+				ok = false
+			}
+		}
+		if n.Recv != nil {
+			for _, d := range dirs {
+				if verbMaking[d.name] {
+					ix.errorf(d.pos, "%s on method %s: a verb must be a top-level function", d, methodName(n))
+					return false
+				}
+			}
+		}
+	case *ast.GenDecl, ast.Spec:
+		what, inGroup := "", false
+		if gd, isDecl := n.(*ast.GenDecl); isDecl {
+			what = genDeclName(gd, at.tok)
+		} else {
+			what, inGroup = specName(n.(ast.Spec), at.tok), true
+		}
+		for _, d := range dirs {
+			switch {
+			case verbMaking[d.name]:
+				ix.errorf(d.pos, "%s on %s: only functions can be verbs", d, what)
+			case placement[d.name]&onDecl == 0:
+				ix.errorf(d.pos, "%s on %s: FTL takes it only on a function", d, what)
+			case inGroup:
+				ix.errorf(d.pos, "%s on %s inside a grouped declaration: FTL refuses directives there; declare it on its own", d, what)
+			default:
+				continue
+			}
+			ok = false
+		}
+	}
+	return ok
+}
+
+// checkCombination reports directives FTL refuses together.
+func (ix *index) checkCombination(dirs []directive) bool {
+	if len(dirs) > 1 {
+		for _, d := range dirs {
+			if alone[d.name] {
+				other := dirs[0]
+				if other.name == d.name {
+					other = dirs[1]
+				}
+				ix.errorf(other.pos, "%s next to //ftl:%s: FTL wants //ftl:%s as the only directive of its declaration", other, d.name, d.name)
+				return false
+			}
+		}
+	}
+	ok := true
+	var kind *directive
+	var goMap *directive
+	for i, d := range dirs {
+		if k := declKind(d.name); k != "" {
+			if kind != nil && declKind(kind.name) != k {
+				ix.errorf(d.pos, "%s conflicts with %s (at %s): FTL makes a declaration one kind of decl", d, *kind, ix.posString(kind.pos))
+				ok = false
+			} else if kind == nil {
+				kind = &dirs[i]
+			}
+		}
+		if d.name == "typemap" && len(d.args) > 0 && d.args[0].Arg == "go" {
+			if goMap != nil {
+				ix.errorf(d.pos, "second //ftl:typemap go (the first is at %s): FTL maps a typealias to one Go type", ix.posString(goMap.pos))
+				ok = false
+			}
+			goMap = &dirs[i]
+		}
+	}
+	if kind != nil && declKind(kind.name) == "typealias" {
+		for _, d := range dirs {
+			if d.name == "retry" {
+				ix.errorf(d.pos, "//ftl:retry on a typealias: FTL takes only //ftl:typemap there")
+				ok = false
+			}
+		}
+	}
+	return ok
+}
+
+// checkArgs reports arguments FTL's directive parser refuses, for the
+// directives whose arguments say something about the schema. (//ftl:verb
+// is checked as its comment is parsed; the arguments of the others —
+// ingress paths, cron patterns, retry policies, subscriptions, topics,
+// databases, egress targets — configure FTL's runtime inside the realm and
+// are left to FTL.)
+func (ix *index) checkArgs(dirs []directive) bool {
+	ok := true
+	for _, d := range dirs {
+		want := ""
+		args := d.argText()
+		switch d.name {
+		case "data", "enum", "typealias":
+			if args != "" && args != "export" {
+				want = "nothing or export (other realms see what a realm verb reaches)"
+			}
+		case "export", "transaction":
+			if args != "" {
+				want = "no arguments"
+			}
+		case "fixture":
+			if args != "" && args != "manual" {
+				want = "nothing or manual"
+			}
+		case "encoding":
+			if args != "lenient" && args != "jsonlenient" {
+				want = "[json] lenient"
+			}
+		case "typemap":
+			if len(d.args) != 2 {
+				want = `a runtime and a native type name, e.g. //ftl:typemap go "github.com/google/uuid.UUID"`
+			} else if r := d.args[0].Arg; r != "go" && r != "kotlin" && r != "java" {
+				want = "the runtime go, kotlin or java first"
+			}
+		}
+		if want != "" {
+			ix.errorf(d.pos, "invalid %s arguments %q: want %s%s", d, strings.TrimSpace(strings.TrimPrefix(d.raw, "//ftl:"+d.name)), want, nonASCII(args))
+			ok = false
+		}
+	}
+	return ok
+}
+
+// checkVerbFunc checks a function FTL makes a verb: that it is exported
+// (else it reports false), that its directives go together, and what they
+// say about its signature. The signature of a realm verb is checked
+// further by addVerb.
+func (ix *index) checkVerbFunc(info *types.Info, fn *ast.FuncDecl, dirs []directive) bool {
+	name := strcase.ToLowerCamel(fn.Name.Name)
+	if !fn.Name.IsExported() {
+		ix.errorf(fn.Name.Pos(), "verb %s: function %s must be exported (name it %s)", name, fn.Name.Name, strcase.ToUpperCamel(fn.Name.Name))
+		return false
+	}
+	ix.checkVerbDirectives(info, fn, name, dirs)
+	return true
+}
+
+// checkVerbDirectives checks an exported verb function's directives
+// against each other and against its signature.
+func (ix *index) checkVerbDirectives(info *types.Info, fn *ast.FuncDecl, name string, dirs []directive) {
+	byName := map[string]*directive{}
+	first := ""
+	for i, d := range dirs {
+		byName[d.name] = &dirs[i]
+		if first == "" && givesVisibility[d.name] {
+			first = d.name
+		}
+	}
+	verbArgs := ""
+	if v := byName["verb"]; v != nil {
+		verbArgs = v.argText()
+		if verbArgs == verbRealm && first != "verb" {
+			ix.errorf(v.pos, "%s after //ftl:%s: FTL takes a verb's visibility from the first of its directives, so it would not export %s to other realms; put %s first", *v, first, name, *v)
+		}
+	}
+	for what, runs := range map[string]string{"cron": "cron jobs", "fixture": "fixtures"} {
+		if d := byName[what]; d != nil && verbArgs != verbInternal {
+			ix.errorf(d.pos, "//ftl:%s on verb %s, which is exported: FTL runs %s only on verbs that are not", what, name, runs)
+		}
+	}
+	if d := byName["encoding"]; d != nil && byName["ingress"] == nil {
+		ix.errorf(d.pos, "//ftl:encoding on verb %s, which has no //ftl:ingress: FTL takes custom encoding options only on ingress verbs", name)
+	}
+	if d := byName["retry"]; d != nil && byName["subscribe"] == nil {
+		ix.errorf(d.pos, "//ftl:retry on verb %s, which is not a subscriber: FTL retries only subscribers (//ftl:subscribe)", name)
+	}
+	f, _ := info.Defs[fn.Name].(*types.Func)
+	if f == nil {
+		return
+	}
+	sig := f.Signature()
+	pkg := f.Pkg().Path()
+	params := sig.Params()
+	var req *types.Var
+	for i := 1; i < params.Len(); i++ {
+		p := params.At(i)
+		kind := resourceKind(p.Type())
+		switch {
+		case kind == "" && i == 1:
+			req = p
+		case kind == "config", kind == "secret", kind == "topic":
+			if _, isAlias := p.Type().(*types.Alias); !isAlias {
+				alias := strcase.ToUpperCamel(p.Name())
+				if !token.IsIdentifier(alias) || alias == "_" {
+					alias = "Name"
+				}
+				ix.errorf(p.Pos(), "verb %s: parameter %d is an inline %s; FTL injects a %s only through an alias, which names it: type %s = %s", name, i+1, typeText(p.Type(), pkg), kind, alias, typeText(p.Type(), pkg))
+			} else if kind == "topic" && ftlModule(aliasPkg(p.Type())) != ftlModule(pkg) {
+				ix.errorf(p.Pos(), "verb %s: parameter %d is topic %s of another module; FTL publishes only to a module's own topics", name, i+1, typeText(p.Type(), pkg))
+			}
+		case kind == "client":
+			switch callee := ftlModule(namedPkg(p.Type())); {
+			case callee == "":
+				ix.errorf(p.Pos(), "verb %s: parameter %d has func type %s, which is not declared in an FTL module; FTL injects only verb clients", name, i+1, typeText(p.Type(), pkg))
+			case byName["transaction"] != nil && callee != ftlModule(pkg):
+				ix.errorf(p.Pos(), "verb %s: parameter %d is a client of module %s; FTL lets a transaction call only its own module's verbs", name, i+1, callee)
+			}
+		}
+	}
+	if d := byName["ingress"]; d != nil {
+		if req == nil || !isHTTP(req.Type(), "HttpRequest") {
+			pos, got := fn.Type.Params.Opening, "none"
+			if req != nil {
+				pos, got = req.Pos(), typeText(req.Type(), pkg)
+			}
+			ix.errorf(pos, "ingress verb %s: the request must be a builtin.HttpRequest[Body, PathParameters, Query], not %s", name, got)
+		}
+		if res := sig.Results(); res.Len() != 2 || !isHTTP(res.At(0).Type(), "HttpResponse") {
+			pos, got := fn.Type.Pos(), "none"
+			if res.Len() == 2 {
+				pos, got = res.At(0).Pos(), typeText(res.At(0).Type(), pkg)
+			}
+			ix.errorf(pos, "ingress verb %s: the response must be a builtin.HttpResponse[Body, Error], not %s", name, got)
+		}
+	}
+}
+
+// resourceKind tells what FTL injects for a verb parameter of type t, as
+// its verb extractor decides: "config", "secret", "topic", "database",
+// "egress", "client" (a named func type), or "" for none (the request).
+func resourceKind(t types.Type) string {
+	named, ok := types.Unalias(t).(*types.Named)
+	if !ok {
+		return ""
+	}
+	if obj := named.Obj(); obj.Pkg() != nil && obj.Pkg().Path() == ftlPackage {
+		switch obj.Name() {
+		case "Config":
+			return "config"
+		case "Secret":
+			return "secret"
+		case "TopicHandle":
+			return "topic"
+		case "DatabaseHandle":
+			return "database"
+		case "EgressTarget":
+			return "egress"
+		}
+	}
+	if _, isFunc := named.Underlying().(*types.Signature); isFunc {
+		return "client"
+	}
+	return ""
+}
+
+// isHTTP reports whether t is FTL's builtin.<name> (HttpRequest or
+// HttpResponse, of module ftl/builtin), or an alias of it.
+func isHTTP(t types.Type, name string) bool {
+	n, ok := types.Unalias(t).(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "ftl/builtin" && n.Obj().Name() == name
+}
+
+// ftlModule is the FTL module a package belongs to as FTL's extractor
+// sees it: the second element of an ftl/… import path; "" for any other
+// package.
+func ftlModule(path string) string {
+	rest, ok := strings.CutPrefix(path, "ftl/")
+	if !ok {
+		return ""
+	}
+	m, _, _ := strings.Cut(rest, "/")
+	return m
+}
+
+func aliasPkg(t types.Type) string {
+	if a, ok := t.(*types.Alias); ok && a.Obj().Pkg() != nil {
+		return a.Obj().Pkg().Path()
+	}
+	return ""
+}
+
+func namedPkg(t types.Type) string {
+	if n, ok := t.(*types.Alias); ok && n.Obj().Pkg() != nil {
+		return n.Obj().Pkg().Path()
+	}
+	if n, ok := types.Unalias(t).(*types.Named); ok && n.Obj().Pkg() != nil {
+		return n.Obj().Pkg().Path()
+	}
+	return ""
+}
+
+// typeText renders a type for messages, qualified by package name except
+// in pkg itself.
+func typeText(t types.Type, pkg string) string {
+	return types.TypeString(t, func(p *types.Package) string {
+		if p.Path() == pkg {
+			return ""
+		}
+		return p.Name()
+	})
+}
