@@ -91,7 +91,7 @@ func (b *builder) data(obj *types.TypeName, ts *typeSpec, st *types.Struct, tr t
 		// encoder reads an ftl tag.
 		name := b.lower(v.Name())
 		if t, set := tag.Lookup("ftl"); set {
-			b.warnf(v.Pos(), "ftl tag %q of field %s is ignored: FTL names the field, and keys it on the wire, %s (the lowerCamel of its Go name)", t, v.Name(), name)
+			b.warnf(v.Pos(), "field %s: ftl tag %q ignored; FTL names the field %s (the lowerCamel of its Go name) and keys it so on the wire: remove the tag, which only ftlrealm reads", v.Name(), t, name)
 		}
 		typ := b.typeOf(v.Type(), v.Pos(), tr.then(".", name))
 		if typ == nil {

@@ -61,7 +61,7 @@ var directiveSeeds = []string{
 // FuzzDirectives parses arbitrary Go files and reads their directives as
 // the scanner does (readSyntax, indexFile, readDirectives). Nothing may
 // panic; every problem is a diagnostic positioned inside a comment of the
-// file; every directive kept is a known one whose text re-parses to the
+// file, or inside a function whose directives it is about; every directive kept is a known one whose text re-parses to the
 // same name and arguments at the same positions; no comment spelled like
 // a directive (//ftl:...) is dropped without a directive or a diagnostic.
 func FuzzDirectives(f *testing.F) {
@@ -112,14 +112,29 @@ func checkDirectives(t *testing.T, body string) {
 		}
 		return nil
 	}
+	// inDocumented reports whether the diagnostic's position is inside a
+	// function whose doc comment holds directives: what FTL's rules say
+	// about a verb's name and signature is reported where it is wrong.
+	inDocumented := func(line, col int) bool {
+		if line < 1 || line > tf.LineCount() || col < 1 {
+			return false
+		}
+		pos := tf.LineStart(line) + token.Pos(col-1)
+		for _, decl := range file.Decls {
+			if fn, ok := decl.(*ast.FuncDecl); ok && fn.Doc != nil && len(syn.dirs[fn.Doc]) > 0 && pos >= fn.Pos() && pos < fn.End() {
+				return true
+			}
+		}
+		return false
+	}
 	flagged := map[*ast.Comment]bool{}
 	for _, d := range ix.diags {
 		if d.File != "m/m.go" {
 			t.Fatalf("diagnostic for file %q, want m/m.go: %v", d.File, d)
 		}
 		c := inComment(d.Line, d.Column)
-		if c == nil {
-			t.Fatalf("diagnostic %v is not positioned inside a comment\n%s", d, src)
+		if c == nil && !inDocumented(d.Line, d.Column) {
+			t.Fatalf("diagnostic %v is positioned neither inside a comment nor inside a function with directives\n%s", d, src)
 		}
 		if d.Message == "" {
 			t.Fatalf("diagnostic without a message at %d:%d", d.Line, d.Column)

@@ -207,7 +207,10 @@ func modfileError(root, path string, err error) error {
 	}
 	var list diag.List
 	for _, e := range el {
-		list = append(list, diag.Diagnostic{File: rel(root, path), Line: e.Pos.Line, Column: e.Pos.LineRune, Message: e.Err.Error()})
+		// Some messages name the file again ("unterminated block started
+		// at <path>:5:1"), as the diagnostics name it: relative.
+		msg := strings.ReplaceAll(e.Err.Error(), path, rel(root, path))
+		list = append(list, diag.Diagnostic{File: rel(root, path), Line: e.Pos.Line, Column: e.Pos.LineRune, Message: msg})
 	}
 	return list
 }

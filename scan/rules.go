@@ -4,9 +4,12 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 	"strings"
 
+	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
 	"github.com/ftlrealm/ftl-gen-realm/internal/strcase"
+	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
 // FTL's rules for where its directives go, which go together and what a
@@ -310,6 +313,16 @@ func (ix *index) checkVerbDirectives(info *types.Info, fn *ast.FuncDecl, name st
 			}
 		}
 	}
+	if d := byName["cron"]; d != nil {
+		// FTL's validator: a cron job is called with nothing and answers
+		// nothing.
+		if req != nil {
+			ix.errorf(req.Pos(), "verb %s: a cron job takes no request, not %s: FTL calls it with none", name, typeText(req.Type(), pkg))
+		}
+		if res := sig.Results(); res.Len() == 2 {
+			ix.errorf(res.At(0).Pos(), "verb %s: a cron job returns only an error, not %s: FTL reads no response", name, typeText(res.At(0).Type(), pkg))
+		}
+	}
 	if d := byName["ingress"]; d != nil {
 		if req == nil || !isHTTP(req.Type(), "HttpRequest") {
 			pos, got := fn.Type.Params.Opening, "none"
@@ -401,4 +414,44 @@ func typeText(t types.Type, pkg string) string {
 		}
 		return p.Name()
 	})
+}
+
+// checkVariantNames reports, for each module, an enum variant named like a
+// variant of another enum of the module when one of the two is a value
+// enum's: FTL's extractor refuses that (its generated Go declares value
+// enum variants as the module's constants). The decls are those the build
+// made, so only enums in the realm's API are compared.
+func checkVariantNames(byModule map[string][]*schema.Decl) diag.List {
+	type variant struct {
+		enum  string
+		value bool
+		pos   *schema.Position
+	}
+	var list diag.List
+	for _, decls := range byModule {
+		var enums []*schema.Enum
+		for _, d := range decls {
+			if e := d.GetEnum(); e != nil {
+				enums = append(enums, e)
+			}
+		}
+		slices.SortFunc(enums, func(a, b *schema.Enum) int { return comparePos(a.GetPos(), b.GetPos()) })
+		seen := map[string]variant{}
+		for _, e := range enums {
+			for _, v := range e.GetVariants() {
+				first, dup := seen[v.GetName()]
+				if !dup {
+					seen[v.GetName()] = variant{e.GetName(), e.GetType() != nil, v.GetPos()}
+					continue
+				}
+				if first.enum == e.GetName() || !first.value && e.GetType() == nil {
+					continue
+				}
+				p := v.GetPos()
+				list.Add(p.GetFilename(), int(p.GetLine()), int(p.GetColumn()), "variant %s of enum %s is named like variant %s of enum %s (at %s:%d:%d): FTL wants a module's value enum variants named apart from its other variants",
+					v.GetName(), e.GetName(), v.GetName(), first.enum, first.pos.GetFilename(), first.pos.GetLine(), first.pos.GetColumn())
+			}
+		}
+	}
+	return list
 }

@@ -88,7 +88,10 @@ func scanProject(ctx context.Context, p *project.Project, env []string, encode f
 	}
 	ix := newIndex(p.Root, mods, pkgs, syntax)
 	decls, diags := build(ix, runtime.GOMAXPROCS(0))
-	if diags = append(ix.diags, diags...); len(diags) > 0 {
+	if diags = append(ix.diags, diags...); len(diags) == 0 {
+		diags = checkVariantNames(decls)
+	}
+	if len(diags) > 0 {
 		diags.Sort()
 		return nil, diags
 	}
