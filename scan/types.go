@@ -250,20 +250,7 @@ func (b *builder) typeString(t types.Type) string {
 // than the request: a config, secret, database, topic or egress handle from
 // FTL's runtime, or a verb client (FTL generates `type WithdrawClient
 // func(...)`, and any named func type is taken as one, as FTL does).
-func isResource(t types.Type) bool {
-	named, ok := types.Unalias(t).(*types.Named)
-	if !ok {
-		return false
-	}
-	if obj := named.Obj(); obj.Pkg() != nil && obj.Pkg().Path() == ftlPackage {
-		switch obj.Name() {
-		case "Config", "Secret", "DatabaseHandle", "TopicHandle", "EgressTarget":
-			return true
-		}
-	}
-	_, isFunc := named.Underlying().(*types.Signature)
-	return isFunc
-}
+func isResource(t types.Type) bool { return resourceKind(t) != "" }
 
 // isNamed reports whether t is the named type path.name.
 func isNamed(t types.Type, path, name string) bool {
