@@ -36,6 +36,9 @@ type directive struct {
 // argText joins the arguments without spaces: FTL's directive lexer drops
 // whitespace, so `export:realm` and `export : realm` are the same.
 func (d directive) argText() string {
+	if len(d.args) == 1 {
+		return d.args[0].Arg // the usual case, without a copy
+	}
 	var b strings.Builder
 	for _, a := range d.args {
 		b.WriteString(a.Arg)

@@ -242,43 +242,55 @@ func (ix *index) checkArgs(dirs []directive) bool {
 // say about its signature. The signature of a realm verb is checked
 // further by addVerb.
 func (ix *index) checkVerbFunc(info *types.Info, fn *ast.FuncDecl, dirs []directive) bool {
-	name := strcase.ToLowerCamel(fn.Name.Name)
 	if !fn.Name.IsExported() {
-		ix.errorf(fn.Name.Pos(), "verb %s: function %s must be exported (name it %s)", name, fn.Name.Name, strcase.ToUpperCamel(fn.Name.Name))
+		ix.errorf(fn.Name.Pos(), "verb %s: function %s must be exported (name it %s)", verbName(fn), fn.Name.Name, strcase.ToUpperCamel(fn.Name.Name))
 		return false
 	}
-	ix.checkVerbDirectives(info, fn, name, dirs)
+	ix.checkVerbDirectives(info, fn, dirs)
 	return true
+}
+
+// verbName is the schema name of a verb function, for messages: most
+// verbs have none, so it is made only for one.
+func verbName(fn *ast.FuncDecl) string { return strcase.ToLowerCamel(fn.Name.Name) }
+
+// find returns the directive named name, or nil. A declaration has a few.
+func find(dirs []directive, name string) *directive {
+	for i := range dirs {
+		if dirs[i].name == name {
+			return &dirs[i]
+		}
+	}
+	return nil
 }
 
 // checkVerbDirectives checks an exported verb function's directives
 // against each other and against its signature.
-func (ix *index) checkVerbDirectives(info *types.Info, fn *ast.FuncDecl, name string, dirs []directive) {
-	byName := map[string]*directive{}
+func (ix *index) checkVerbDirectives(info *types.Info, fn *ast.FuncDecl, dirs []directive) {
 	first := ""
-	for i, d := range dirs {
-		byName[d.name] = &dirs[i]
-		if first == "" && givesVisibility[d.name] {
+	for _, d := range dirs {
+		if givesVisibility[d.name] {
 			first = d.name
+			break
 		}
 	}
 	verbArgs := ""
-	if v := byName["verb"]; v != nil {
+	if v := find(dirs, "verb"); v != nil {
 		verbArgs = v.argText()
 		if verbArgs == verbRealm && first != "verb" {
-			ix.errorf(v.pos, "%s after //ftl:%s: FTL takes a verb's visibility from the first of its directives, so it would not export %s to other realms; put %s first", *v, first, name, *v)
+			ix.errorf(v.pos, "%s after //ftl:%s: FTL takes a verb's visibility from the first of its directives, so it would not export %s to other realms; put %s first", *v, first, verbName(fn), *v)
 		}
 	}
-	for what, runs := range map[string]string{"cron": "cron jobs", "fixture": "fixtures"} {
-		if d := byName[what]; d != nil && verbArgs != verbInternal {
-			ix.errorf(d.pos, "//ftl:%s on verb %s, which is exported: FTL runs %s only on verbs that are not", what, name, runs)
+	for _, r := range [...]struct{ what, runs string }{{"cron", "cron jobs"}, {"fixture", "fixtures"}} {
+		if d := find(dirs, r.what); d != nil && verbArgs != verbInternal {
+			ix.errorf(d.pos, "//ftl:%s on verb %s, which is exported: FTL runs %s only on verbs that are not", r.what, verbName(fn), r.runs)
 		}
 	}
-	if d := byName["encoding"]; d != nil && byName["ingress"] == nil {
-		ix.errorf(d.pos, "//ftl:encoding on verb %s, which has no //ftl:ingress: FTL takes custom encoding options only on ingress verbs", name)
+	if d := find(dirs, "encoding"); d != nil && find(dirs, "ingress") == nil {
+		ix.errorf(d.pos, "//ftl:encoding on verb %s, which has no //ftl:ingress: FTL takes custom encoding options only on ingress verbs", verbName(fn))
 	}
-	if d := byName["retry"]; d != nil && byName["subscribe"] == nil {
-		ix.errorf(d.pos, "//ftl:retry on verb %s, which is not a subscriber: FTL retries only subscribers (//ftl:subscribe)", name)
+	if d := find(dirs, "retry"); d != nil && find(dirs, "subscribe") == nil {
+		ix.errorf(d.pos, "//ftl:retry on verb %s, which is not a subscriber: FTL retries only subscribers (//ftl:subscribe)", verbName(fn))
 	}
 	f, _ := info.Defs[fn.Name].(*types.Func)
 	if f == nil {
@@ -300,43 +312,43 @@ func (ix *index) checkVerbDirectives(info *types.Info, fn *ast.FuncDecl, name st
 				if !token.IsIdentifier(alias) || alias == "_" {
 					alias = "Name"
 				}
-				ix.errorf(p.Pos(), "verb %s: parameter %d is an inline %s; FTL injects a %s only through an alias, which names it: type %s = %s", name, i+1, typeText(p.Type(), pkg), kind, alias, typeText(p.Type(), pkg))
+				ix.errorf(p.Pos(), "verb %s: parameter %d is an inline %s; FTL injects a %s only through an alias, which names it: type %s = %s", verbName(fn), i+1, typeText(p.Type(), pkg), kind, alias, typeText(p.Type(), pkg))
 			} else if kind == "topic" && ftlModule(aliasPkg(p.Type())) != ftlModule(pkg) {
-				ix.errorf(p.Pos(), "verb %s: parameter %d is topic %s of another module; FTL publishes only to a module's own topics", name, i+1, typeText(p.Type(), pkg))
+				ix.errorf(p.Pos(), "verb %s: parameter %d is topic %s of another module; FTL publishes only to a module's own topics", verbName(fn), i+1, typeText(p.Type(), pkg))
 			}
 		case kind == "client":
 			switch callee := ftlModule(namedPkg(p.Type())); {
 			case callee == "":
-				ix.errorf(p.Pos(), "verb %s: parameter %d has func type %s, which is not declared in an FTL module; FTL injects only verb clients", name, i+1, typeText(p.Type(), pkg))
-			case byName["transaction"] != nil && callee != ftlModule(pkg):
-				ix.errorf(p.Pos(), "verb %s: parameter %d is a client of module %s; FTL lets a transaction call only its own module's verbs", name, i+1, callee)
+				ix.errorf(p.Pos(), "verb %s: parameter %d has func type %s, which is not declared in an FTL module; FTL injects only verb clients", verbName(fn), i+1, typeText(p.Type(), pkg))
+			case find(dirs, "transaction") != nil && callee != ftlModule(pkg):
+				ix.errorf(p.Pos(), "verb %s: parameter %d is a client of module %s; FTL lets a transaction call only its own module's verbs", verbName(fn), i+1, callee)
 			}
 		}
 	}
-	if d := byName["cron"]; d != nil {
+	if d := find(dirs, "cron"); d != nil {
 		// FTL's validator: a cron job is called with nothing and answers
 		// nothing.
 		if req != nil {
-			ix.errorf(req.Pos(), "verb %s: a cron job takes no request, not %s: FTL calls it with none", name, typeText(req.Type(), pkg))
+			ix.errorf(req.Pos(), "verb %s: a cron job takes no request, not %s: FTL calls it with none", verbName(fn), typeText(req.Type(), pkg))
 		}
 		if res := sig.Results(); res.Len() == 2 {
-			ix.errorf(res.At(0).Pos(), "verb %s: a cron job returns only an error, not %s: FTL reads no response", name, typeText(res.At(0).Type(), pkg))
+			ix.errorf(res.At(0).Pos(), "verb %s: a cron job returns only an error, not %s: FTL reads no response", verbName(fn), typeText(res.At(0).Type(), pkg))
 		}
 	}
-	if d := byName["ingress"]; d != nil {
+	if d := find(dirs, "ingress"); d != nil {
 		if req == nil || !isHTTP(req.Type(), "HttpRequest") {
 			pos, got := fn.Type.Params.Opening, "none"
 			if req != nil {
 				pos, got = req.Pos(), typeText(req.Type(), pkg)
 			}
-			ix.errorf(pos, "ingress verb %s: the request must be a builtin.HttpRequest[Body, PathParameters, Query], not %s", name, got)
+			ix.errorf(pos, "ingress verb %s: the request must be a builtin.HttpRequest[Body, PathParameters, Query], not %s", verbName(fn), got)
 		}
 		if res := sig.Results(); res.Len() != 2 || !isHTTP(res.At(0).Type(), "HttpResponse") {
 			pos, got := fn.Type.Pos(), "none"
 			if res.Len() == 2 {
 				pos, got = res.At(0).Pos(), typeText(res.At(0).Type(), pkg)
 			}
-			ix.errorf(pos, "ingress verb %s: the response must be a builtin.HttpResponse[Body, Error], not %s", name, got)
+			ix.errorf(pos, "ingress verb %s: the response must be a builtin.HttpResponse[Body, Error], not %s", verbName(fn), got)
 		}
 	}
 }
