@@ -27,19 +27,19 @@ type (
 		Id           string
 		Name         string
 		Kind         string
-		Price        benchMoney
+		Price        ftlrealm.Option[benchMoney]
 		Stock        map[string]int
-		CreatedAt    time.Time
+		CreatedAt    ftlrealm.Option[time.Time]
 		Description  ftlrealm.Option[string]
 		Tags         []string
-		Dimensions   struct{ WidthMm, HeightMm int }
+		Dimensions   ftlrealm.Option[struct{ WidthMm, HeightMm int }]
 		Thumbnail    []byte
 		Views        int
 		Attributes   any
 		Rating       ftlrealm.Option[int]
 		PercentOff   ftlrealm.Option[int]
 		AmountOff    ftlrealm.Option[benchMoney]
-		ShippingTime int
+		ShippingTime ftlrealm.Option[int]
 		WeightKg     float64
 		Available    bool
 	}

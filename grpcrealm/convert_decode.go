@@ -260,10 +260,14 @@ func intError(err error, s string, k protoreflect.Kind) error {
 	return convErrorf("%s is not an integer", s)
 }
 
-// decodeEnum takes an enum value's name. A decimal number is taken too for
-// an open enum, since that is how a value unknown to the schema comes back
-// in a response (see encodeEnum).
+// decodeEnum takes an enum value's schema value (enumValue: "" for the
+// first, the name for the others). The name of the first is taken too, and
+// a decimal number for an open enum, since that is how a value unknown to
+// the schema comes back in a response (see encodeEnum).
 func decodeEnum(ed protoreflect.EnumDescriptor, s string) (protoreflect.EnumNumber, error) {
+	if s == "" {
+		return ed.Values().Get(0).Number(), nil
+	}
 	if vd := ed.Values().ByName(protoreflect.Name(s)); vd != nil {
 		return vd.Number(), nil
 	}

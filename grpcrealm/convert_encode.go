@@ -161,12 +161,12 @@ func scalarValue(fd protoreflect.FieldDescriptor, v protoreflect.Value) (any, er
 	return v.Int(), nil // the signed integer kinds
 }
 
-// encodeEnum writes an enum value's name; a number the target's descriptor
-// does not know (open enums allow any) as its decimal string, which the
-// generated String-valued enum types still decode.
+// encodeEnum writes an enum value's schema value (enumValue); a number the
+// target's descriptor does not know (open enums allow any) as its decimal
+// string, which the generated String-valued enum types still decode.
 func encodeEnum(ed protoreflect.EnumDescriptor, n protoreflect.EnumNumber) string {
 	if vd := ed.Values().ByNumber(n); vd != nil {
-		return string(vd.Name())
+		return enumValue(vd)
 	}
 	return strconv.Itoa(int(n))
 }

@@ -118,17 +118,18 @@ func TestConvertRoundTrip(t *testing.T) {
 	}
 }
 
-// Unset fields: optional ones are null, the others their defaults (a
-// message's defaults in full), repeated and map fields empty, Any null.
+// Unset fields: those with presence (every message field, optional
+// scalars, oneof members) are null, the others their defaults, repeated and
+// map fields empty, Any null. An enum's first value is "".
 func TestEncodeDefaults(t *testing.T) {
 	c, desc := testCodec(t)
 	out, err := c.encodeResponse(dynamicpb.NewMessage(desc("All")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"any":null,"at":"1970-01-01T00:00:00Z","b":false,"bm":{},"by":"","d":0,"e":{},"f":0,"f64":0,"i32":0,"i64":0,"im":{},` +
-		`"kind":"KIND_UNSPECIFIED","list":[],"m":{},"maybe":null,"name":null,"opt":null,"s":"","s32":0,"st":null,"sub":{"x":""},` +
-		`"subChoice":null,"subs":[],"took":0,"u32":0,"u64":0,"um":{},"v":null,"values":[],"w64":null,"ws":null}`
+	want := `{"any":null,"at":null,"b":false,"bm":{},"by":"","d":0,"e":null,"f":0,"f64":0,"i32":0,"i64":0,"im":{},` +
+		`"kind":"","list":[],"m":{},"maybe":null,"name":null,"opt":null,"s":"","s32":0,"st":null,"sub":null,` +
+		`"subChoice":null,"subs":[],"took":null,"u32":0,"u64":0,"um":{},"v":null,"values":[],"w64":null,"ws":null}`
 	if string(out) != want {
 		t.Errorf("got:\n%s\nwant:\n%s", out, want)
 	}
@@ -163,6 +164,9 @@ func TestDecodeRequest(t *testing.T) {
 		{name: "time with an offset", body: `{"at":"2024-05-01T12:00:00.5+02:00"}`, want: `{"at":"2024-05-01T10:00:00.5Z"}`},
 		{name: "negative duration", body: `{"took":-1500000000}`, want: `{"took":"-1.500s"}`},
 		{name: "unknown number of an open enum", body: `{"kind":"7"}`, want: `{"kind":7}`},
+		{name: "the zero value of an enum is its first value", body: `{"kind":""}`, want: `{}`},
+		{name: "the first value by name", body: `{"kind":"KIND_UNSPECIFIED"}`, want: `{}`},
+		{name: "a Go zero-value request sets nothing", body: `{"i32":0,"kind":"","opt":null,"sub":null,"maybe":null,"at":null,"took":null,"e":null,"w64":null,"st":null,"any":null,"name":null,"subChoice":null}`, want: `{}`},
 		{name: "Empty takes anything", body: `{"e":{"x":1}}`, want: `{"e":{}}`},
 		{name: "null in a list of Value", body: `{"values":[null]}`, want: `{"values":[null]}`},
 
@@ -255,8 +259,52 @@ func TestEncodeResponse(t *testing.T) {
 	if _, err := c.encodeResponse(m); err == nil || err.Error() != ".at: invalid google.protobuf.Timestamp (seconds 0, nanos -1)" {
 		t.Errorf("bad timestamp: %v", err)
 	}
-	// A message that contains itself by value has no finite defaults.
-	if _, err := c.encodeResponse(dynamicpb.NewMessage(desc("Node"))); err == nil || !strings.HasSuffix(err.Error(), ": nested more than 100 deep") {
-		t.Errorf("recursive defaults: %v", err)
+	// A message that contains itself: as deep as it is set, up to a bound.
+	node := desc("Node")
+	nested := func(depth int) *dynamicpb.Message {
+		m := dynamicpb.NewMessage(node)
+		for range depth {
+			parent := dynamicpb.NewMessage(node)
+			parent.Set(node.Fields().ByName("next"), protoreflect.ValueOfMessage(m))
+			m = parent
+		}
+		return m
+	}
+	if out, err := c.encodeResponse(nested(2)); err != nil || string(out) != `{"next":{"next":{"next":null}}}` {
+		t.Errorf("recursive: %s %v", out, err)
+	}
+	if _, err := c.encodeResponse(nested(maxNesting + 1)); err == nil || !strings.HasSuffix(err.Error(), ": nested more than 100 deep") {
+		t.Errorf("too deep: %v", err)
+	}
+}
+
+// In proto2 (and closed editions enums) the default is the first value,
+// whatever its number; "" stands for it both ways, and explicit presence
+// keeps Some("") apart from None.
+func TestEnumZeroValue(t *testing.T) {
+	svcs, err := compileSource(t, map[string]string{"p.proto": `syntax = "proto2";
+package p;
+enum Level { HIGH = 5; LOW = 1; }
+message M { optional Level level = 1; repeated Level levels = 2; optional Level fallback = 3 [default = LOW]; }
+service S { rpc Get(M) returns (M); }`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := svcs.Files.FindDescriptorByName("p.M")
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := d.(protoreflect.MessageDescriptor)
+	c := &codec{msgs: map[protoreflect.FullName]*msgCodec{}, types: dynamicpb.NewTypes(svcs.Files)}
+	c.add(md)
+	m, err := c.decodeRequest(md, []byte(`{"level":"","levels":["","LOW","HIGH"],"fallback":null}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fromProtoJSON(t, c, md, `{"level":"HIGH","levels":["HIGH","LOW","HIGH"]}`); !proto.Equal(m, want) {
+		t.Errorf("decoded %v, want %v", m, want)
+	}
+	if out, err := c.encodeResponse(m); err != nil || string(out) != `{"fallback":null,"level":"","levels":["","LOW",""]}` {
+		t.Errorf("encoded %s %v", out, err)
 	}
 }

@@ -293,9 +293,13 @@ func enumDecl(name string, ed protoreflect.EnumDescriptor) *schema.Enum {
 	for i := range values.Len() {
 		vd := values.Get(i)
 		src := sourceOf(vd)
+		comments := src.comments
+		if i == 0 {
+			comments = append(comments, "The zero value: what a field left unset holds (the proto default).")
+		}
 		e.Variants = append(e.Variants, &schema.EnumVariant{
-			Pos: src.pos, Comments: src.comments, Name: string(vd.Name()),
-			Value: &schema.Value{Value: &schema.Value_StringValue{StringValue: &schema.StringValue{Value: string(vd.Name())}}},
+			Pos: src.pos, Comments: comments, Name: string(vd.Name()),
+			Value: &schema.Value{Value: &schema.Value_StringValue{StringValue: &schema.StringValue{Value: enumValue(vd)}}},
 		})
 	}
 	return e

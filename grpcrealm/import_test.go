@@ -118,7 +118,8 @@ message Outer {
 			want: `realm r {
   module s {
     export realm enum Outer_Kind: String {
-      KIND_UNSPECIFIED = "KIND_UNSPECIFIED"
+      // The zero value: what a field left unset holds (the proto default).
+      KIND_UNSPECIFIED = ""
       KIND_A = "KIND_A"
     }
   
@@ -128,7 +129,7 @@ message Outer {
       byName {String: s.Outer_Inner}
       byId {Int: s.Outer_Kind}
       flags {String: String}
-      inner s.Outer_Inner
+      inner s.Outer_Inner?
       maybe s.Outer_Inner?
       inners [s.Outer_Inner]
       kind s.Outer_Kind
@@ -162,9 +163,9 @@ message W {
 			want: `realm r {
   module s {
     export realm data W {
-      at Time
-      took Int
-      nothing Unit
+      at Time?
+      took Int?
+      nothing Unit?
       i64 Int?
       u64 Int?
       i32 Int?
@@ -299,7 +300,7 @@ message Leaf { string x = 1; }`,
 			want: `realm r {
   module a {
     export realm data AReq {
-      c shared.Common
+      c shared.Common?
     }
   
     export realm verb get(a.AReq) shared.Common
@@ -307,11 +308,11 @@ message Leaf { string x = 1; }`,
 
   module b {
     export realm data BReq {
-      only b.Only
+      only b.Only?
     }
   
     export realm data Only {
-      c shared.Common
+      c shared.Common?
     }
   
     export realm verb echo(shared.Common) shared.Common
@@ -322,7 +323,7 @@ message Leaf { string x = 1; }`,
   // Types that more than one service of the realm uses.
   module shared {
     export realm data Common {
-      leaf shared.Leaf
+      leaf shared.Leaf?
     }
   
     export realm data Leaf {

@@ -66,24 +66,37 @@ func realOneof(fd protoreflect.FieldDescriptor) protoreflect.OneofDescriptor {
 }
 
 // optionalField reports whether a singular field maps to an Optional: when
-// it can be told apart from its default. That is a member of a oneof, a
-// field with explicit presence (proto3 `optional`, proto2 `optional`,
-// editions' explicit presence; not proto2 `required`), and a wrapper. A
-// plain message field has
-// presence on the wire too, but maps to its type directly unless it is
-// marked `optional`: an unset message reads as its defaults, and most APIs
-// treat it that way.
+// it has presence on the wire, so that a field the caller leaves unset
+// reaches the server unset (servers check has_… and behave differently).
+// That is every message field except those mapping to Any (which holds null
+// itself) unless marked `optional`, every member of a oneof, and every
+// scalar with explicit presence (proto3 `optional`, proto2 `optional`,
+// editions' explicit presence); never a proto2 `required` field.
 func optionalField(fd protoreflect.FieldDescriptor) bool {
 	if fd.IsList() || fd.IsMap() || fd.Cardinality() == protoreflect.Required {
 		return false
 	}
-	if fd.ContainingOneof() != nil {
+	if fd.ContainingOneof() != nil || fd.HasOptionalKeyword() {
 		return true
 	}
 	if md := fd.Message(); md != nil {
-		return builtinOf(md) == bWrapper || fd.HasOptionalKeyword()
+		b := builtinOf(md)
+		return b != bJSON && b != bAny
 	}
 	return fd.HasPresence()
+}
+
+// enumValue is the schema value (and JSON form) of an enum value: its name,
+// except for the enum's first value, which is "". The first value is what
+// a field holds when unset (proto3 requires it to be 0; proto2 and closed
+// editions enums default to it), so the zero value of the generated Go type,
+// "", is the proto's default, and a request left at Go's zero values
+// reaches the server as the proto's defaults.
+func enumValue(vd protoreflect.EnumValueDescriptor) string {
+	if vd.Index() == 0 {
+		return ""
+	}
+	return string(vd.Name())
 }
 
 // fieldKeys returns the schema name (and JSON key) of each field of md, in

@@ -50,23 +50,28 @@ func main() {
 	desc, _ := p.Description.Get()
 	rating, _ := p.Rating.Get()
 	off, _ := p.PercentOff.Get()
-	fmt.Println("p-1:", p.Name, p.Kind == shared.KIND_PHYSICAL, p.Price.Cents, p.Price.Currency, p.Stock,
-		p.CreatedAt.Format(time.RFC3339Nano), desc, p.Tags, p.Dimensions.WidthMm, p.Dimensions.HeightMm, p.Thumbnail,
-		p.Views, p.Attributes, rating, off, p.AmountOff.Ok(), time.Duration(p.ShippingTime), p.WeightKg, p.Available)
+	price, _ := p.Price.Get()
+	created, _ := p.CreatedAt.Get()
+	dims, _ := p.Dimensions.Get()
+	ship, _ := p.ShippingTime.Get()
+	fmt.Println("p-1:", p.Name, p.Kind == shared.KIND_PHYSICAL, price.Cents, price.Currency, p.Stock,
+		created.Format(time.RFC3339Nano), desc, p.Tags, dims.WidthMm, dims.HeightMm, p.Thumbnail,
+		p.Views, p.Attributes, rating, off, p.AmountOff.Ok(), time.Duration(ship), p.WeightKg, p.Available)
 
 	p, err = catalog.GetProduct(ctx, catalog.GetProductRequest{Id: "p-2"})
 	if err != nil {
 		panic(err)
 	}
 	amount, _ := p.AmountOff.Get()
+	// Message fields have presence: unset on the server, None here.
 	fmt.Println("p-2:", p.Description.Ok(), p.Rating.Ok(), p.PercentOff.Ok(), amount.Cents, p.Attributes == nil,
-		p.CreatedAt.Format(time.RFC3339), len(p.Stock), len(p.Tags), p.ShippingTime)
+		p.CreatedAt.Ok(), p.Dimensions.Ok(), len(p.Stock), len(p.Tags), p.ShippingTime.Ok())
 
 	found, err := catalog.Search(ctx, catalog.SearchRequest{Kinds: []shared.Product_Kind{shared.KIND_DIGITAL}})
 	fmt.Println("search:", found.Total, len(found.Products), found.Products[0].Id, err)
 
 	o, err := orders.PlaceOrder(ctx, orders.PlaceOrderRequest{ProductId: "p-1", Quantity: 2, Notes: map[int]string{1: "fragile"}})
-	fmt.Println("order:", o.Id, o.Status, o.Total.Cents, o.Product.Name, o.PlacedAt.Format(time.RFC3339), o.Notes, err)
+	fmt.Println("order:", o.Id, o.Status, o.Total.MustGet().Cents, o.Product.MustGet().Name, o.PlacedAt.MustGet().Format(time.RFC3339), o.Notes, err)
 
 	fmt.Println("ping:", orders.Ping(ctx))
 
@@ -80,7 +85,7 @@ func main() {
 `
 
 const shopWant = `p-1: Teapot true 2500 EUR map[berlin:3 paris:0] 2024-05-01T10:00:00.5Z A teapot for two. [kitchen tea] 200 150 [0 1 2 255] 42 map[color:blue glazed:true note:<nil> sizes:[1 2.5]] 4 10 false 24h0m0.5s 1.25 true
-p-2: false false false 100 true 1970-01-01T00:00:00Z 0 0 0
+p-2: false false false 100 true false false 0 0 false
 search: 1 1 p-2 <nil>
 order: o-p-1 STATUS_PLACED 5000 Teapot 2024-06-01T12:00:00Z map[1:fragile] <nil>
 ping: <nil>
