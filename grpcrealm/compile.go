@@ -44,11 +44,11 @@ func Compile(ctx context.Context, files, importPaths []string) (*Services, error
 	names := make([]string, len(files))
 	onDisk := map[string]string{} // compiled name → the path the user gave
 	for i, f := range files {
-		name, err := protoName(f, importPaths)
+		name, path, err := protoName(f, importPaths)
 		if err != nil {
 			return nil, err
 		}
-		names[i], onDisk[name] = name, f
+		names[i], onDisk[name] = name, path
 	}
 	var diags diag.List
 	rep := reporter.NewReporter(func(err reporter.ErrorWithPos) error {
@@ -96,27 +96,38 @@ func Compile(ctx context.Context, files, importPaths []string) (*Services, error
 	return out, nil
 }
 
-// protoName is the name protoc gives file: its path relative to the first
-// import path that holds it, with forward slashes.
-func protoName(file string, importPaths []string) (string, error) {
+// protoName is the name protoc gives file, and where it is on disk: a path
+// that exists is named relative to the first import path that holds it,
+// with forward slashes; one that does not, and is relative, is looked up in
+// the import paths as the name itself, as protoc takes
+// `--proto grpc/testing/test.proto -I DIR`.
+func protoName(file string, importPaths []string) (name, onDisk string, err error) {
 	abs, err := filepath.Abs(file)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	if _, err := os.Stat(abs); err != nil {
-		return "", err
+	if _, statErr := os.Stat(abs); statErr != nil {
+		if !filepath.IsAbs(file) && filepath.IsLocal(file) {
+			for _, dir := range importPaths {
+				p := filepath.Join(dir, file)
+				if _, err := os.Stat(p); err == nil {
+					return filepath.ToSlash(filepath.Clean(file)), p, nil
+				}
+			}
+		}
+		return "", "", diag.List{{File: file, Message: fmt.Sprintf("no such file, as given or inside an import path (%s)", strings.Join(importPaths, ", "))}}
 	}
 	for _, dir := range importPaths {
 		d, err := filepath.Abs(dir)
 		if err != nil {
-			return "", err
+			return "", "", err
 		}
 		rel, err := filepath.Rel(d, abs)
 		if err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-			return filepath.ToSlash(rel), nil
+			return filepath.ToSlash(rel), file, nil
 		}
 	}
-	return "", fmt.Errorf("%s is not inside any import path (%s): pass the directory it is imported relative to with -I", file, strings.Join(importPaths, ", "))
+	return "", "", fmt.Errorf("%s is not inside any import path (%s): pass the directory it is imported relative to with -I", file, strings.Join(importPaths, ", "))
 }
 
 // findImport returns where an imported file is on disk, for diagnostics.

@@ -183,8 +183,13 @@ func TestGRPCEndToEnd(t *testing.T) {
 		stderr != "shop/v1/shop.proto:19:3: warning: skipped server streaming method shop.v1.Catalog.WatchProducts: FTL verbs are unary\n" {
 		t.Fatalf("import --reflect: exit %d\nstdout %q\nstderr %q", code, stdout, stderr)
 	}
+	// The files named relative to -I, as protoc takes them.
 	fromProto := filepath.Join(root, "proto.txtpb")
-	if code, _, stderr := runCLI(t, append([]string{"import", "grpc", "--realm", "shop", "--out", fromProto}, protoArgs()...)...); code != 0 {
+	protoFlags := []string{"-I", grpctest.ProtoDir()}
+	for _, f := range grpctest.ProtoFiles {
+		protoFlags = append(protoFlags, "--proto", f)
+	}
+	if code, _, stderr := runCLI(t, append([]string{"import", "grpc", "--realm", "shop", "--out", fromProto}, protoFlags...)...); code != 0 {
 		t.Fatalf("import --proto: exit %d: %s", code, stderr)
 	}
 	if a, b := readFile(t, fromReflection), readFile(t, fromProto); a != b {
