@@ -32,6 +32,26 @@ type Services struct {
 	onDisk map[string]string
 }
 
+// Select keeps only the services named (by full name, e.g.
+// grpc.testing.TestService), so that a realm can be one of several services
+// a .proto file defines, or a server serves. A name that is not among the
+// services is an error that lists them.
+func (s *Services) Select(names []string) error {
+	var kept []protoreflect.ServiceDescriptor
+	for _, name := range names {
+		i := slices.IndexFunc(s.List, func(sd protoreflect.ServiceDescriptor) bool { return string(sd.FullName()) == name })
+		if i < 0 {
+			return fmt.Errorf("no service %s; there are %s", name, serviceList(s.List))
+		}
+		if !slices.Contains(kept, s.List[i]) {
+			kept = append(kept, s.List[i])
+		}
+	}
+	sortServices(kept)
+	s.List = kept
+	return nil
+}
+
 // Compile compiles .proto files, as protoc would with the same -I flags,
 // and returns the services they define (not those of files they import).
 // Each file must be inside one of importPaths (default: the working

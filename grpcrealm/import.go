@@ -29,7 +29,7 @@ type Result struct {
 // table). The schema is not validated here: callers run
 // schema.Validate, which also checks the realm name.
 func Import(name string, svcs *Services) (*Result, error) {
-	m, err := mapServices(name, svcs.List)
+	m, err := mapServices(name, svcs.List, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -68,14 +68,22 @@ type mapper struct {
 	services []*service
 	types    map[protoreflect.FullName]*placed
 	order    []*placed // in the order first reached
+	// fixed places types where a schema already has them (see
+	// schemaPlacement); the others are placed by the usual rule.
+	fixed map[protoreflect.FullName]where
 }
 
-func mapServices(realm string, descs []protoreflect.ServiceDescriptor) (*mapping, error) {
+// where is a type's place in a schema: module and name.
+type where struct{ module, name string }
+
+// mapServices maps descs to the schema of realm, placing the types that
+// fixed names where it says.
+func mapServices(realm string, descs []protoreflect.ServiceDescriptor, fixed map[protoreflect.FullName]where) (*mapping, error) {
 	descs = slices.SortedFunc(slices.Values(descs), func(a, b protoreflect.ServiceDescriptor) int {
 		return cmp.Compare(a.FullName(), b.FullName())
 	})
 	out := &mapping{methods: map[string]protoreflect.MethodDescriptor{}}
-	mp := &mapper{types: map[protoreflect.FullName]*placed{}}
+	mp := &mapper{types: map[protoreflect.FullName]*placed{}, fixed: fixed}
 	var kept []protoreflect.ServiceDescriptor
 	for _, sd := range descs {
 		s := &service{desc: sd}
@@ -109,7 +117,8 @@ func mapServices(realm string, descs []protoreflect.ServiceDescriptor) (*mapping
 			mp.reach(md.Output(), i)
 		}
 	}
-	shared := mp.place(claim(taken, sharedModule))
+	shared := claim(taken, sharedModule)
+	mp.place(shared)
 
 	r := &schema.Realm{Name: realm}
 	for _, s := range mp.services {
@@ -119,8 +128,22 @@ func mapServices(realm string, descs []protoreflect.ServiceDescriptor) (*mapping
 		}
 		r.Modules = append(r.Modules, mod)
 	}
-	if mod := mp.typeModule(shared); len(mod.Decls) > 0 {
-		mod.Comments = []string{"Types that more than one service of the realm uses."}
+	// The shared module, and any other module that only fixed placement
+	// puts types in.
+	var others []string
+	for _, p := range mp.order {
+		if !taken[p.module] || p.module == shared {
+			if !slices.Contains(others, p.module) {
+				others = append(others, p.module)
+			}
+		}
+	}
+	slices.Sort(others)
+	for _, name := range others {
+		mod := mp.typeModule(name)
+		if name == shared {
+			mod.Comments = []string{"Types that more than one service of the realm uses."}
+		}
 		r.Modules = append(r.Modules, mod)
 	}
 	out.schema = &schema.Schema{Realms: []*schema.Realm{r}}
@@ -187,23 +210,34 @@ func (mp *mapper) mark(d protoreflect.Descriptor, i int) bool {
 // whatever a shared type refers to is used by all of its users too, so is
 // shared as well. The modules can never depend on each other in a cycle,
 // which schema.Validate (and Go) reject. Names are claimed per module in
-// order of the types' full names.
-func (mp *mapper) place(shared string) string {
+// order of the types' full names, after the names of fixed types.
+func (mp *mapper) place(shared string) {
 	slices.SortFunc(mp.order, func(a, b *placed) int { return cmp.Compare(a.desc.FullName(), b.desc.FullName()) })
 	taken := map[string]map[string]bool{}
+	take := func(module string) map[string]bool {
+		if taken[module] == nil {
+			taken[module] = map[string]bool{}
+		}
+		return taken[module]
+	}
+	var rest []*placed
 	for _, p := range mp.order {
+		if w, ok := mp.fixed[p.desc.FullName()]; ok {
+			p.module, p.name = w.module, w.name
+			take(w.module)[w.name] = true
+			continue
+		}
+		rest = append(rest, p)
+	}
+	for _, p := range rest {
 		p.module = shared
 		if len(p.users) == 1 {
 			for i := range p.users {
 				p.module = mp.services[i].module
 			}
 		}
-		if taken[p.module] == nil {
-			taken[p.module] = map[string]bool{}
-		}
-		p.name = claim(taken[p.module], typeName(p.desc))
+		p.name = claim(take(p.module), typeName(p.desc))
 	}
-	return shared
 }
 
 // serviceModule builds a service's module: its verbs, then its types. It

@@ -9,8 +9,11 @@ import (
 
 	"connectrpc.com/connect"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/peer"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/dynamicpb"
 
@@ -24,24 +27,37 @@ import (
 // error becomes the verb's in-band error, "Code: message" (see
 // statusMessage).
 type Proxy struct {
-	realm string
-	conn  grpc.ClientConnInterface
-	codec *codec
-	verbs []*proxyVerb
-	notes []string
+	realm    string
+	conn     grpc.ClientConnInterface
+	codec    *codec
+	verbs    []*proxyVerb
+	notes    []string
+	maxBytes int
+	callOpts []grpc.CallOption
+}
+
+// ProxyOption configures NewProxy.
+type ProxyOption func(*Proxy)
+
+// DefaultMaxMessageBytes is the largest gRPC message a Proxy sends to or
+// takes from its target unless WithMaxMessageBytes says otherwise: grpc-go's
+// own default for what it receives.
+const DefaultMaxMessageBytes = 4 << 20
+
+// WithMaxMessageBytes bounds the gRPC messages the proxy sends to the
+// target (requests) and takes from it (responses) to n bytes, as protobuf.
+// A message over the bound fails the call with ResourceExhausted, naming
+// the bound and `proxy grpc --max-message-bytes`, the flag that sets it.
+// The FTL requests the proxy reads are bounded at four times n (JSON is
+// larger than protobuf), and never below ftlrealm.DefaultMaxRequestBytes.
+func WithMaxMessageBytes(n int) ProxyOption {
+	return func(p *Proxy) { p.maxBytes = n }
 }
 
 type proxyVerb struct {
 	module, name string
 	method       protoreflect.MethodDescriptor
 	path         string // the gRPC method path, /package.Service/Method
-}
-
-// Dial connects to the gRPC server at target (host:port, or any grpc-go
-// target such as dns:///host:port) over HTTP/2 cleartext. The connection is
-// made lazily, on first use.
-func Dial(target string) (*grpc.ClientConn, error) {
-	return grpc.NewClient(target, grpc.WithTransportCredentials(insecure.NewCredentials()))
 }
 
 // NewProxy binds the verbs of s, which must hold one realm (not external),
@@ -57,7 +73,7 @@ func Dial(target string) (*grpc.ClientConn, error) {
 // method the server added) are returned by Notes; the proxy writes the
 // server's response fields, which clients built from s ignore when they do
 // not know them.
-func NewProxy(ctx context.Context, s *schema.Schema, conn grpc.ClientConnInterface) (*Proxy, error) {
+func NewProxy(ctx context.Context, s *schema.Schema, conn grpc.ClientConnInterface, opts ...ProxyOption) (*Proxy, error) {
 	realms := schema.InternalRealms(s)
 	if len(realms) != 1 {
 		return nil, fmt.Errorf("the schema must hold exactly one realm that is not external, not %d", len(realms))
@@ -72,7 +88,11 @@ func NewProxy(ctx context.Context, s *schema.Schema, conn grpc.ClientConnInterfa
 		return nil, fmt.Errorf("the target serves none of the services of realm %s (modules %s); it lists %s",
 			r.GetName(), strings.Join(moduleList(r), ", "), serviceList(svcs.List))
 	}
-	m, err := mapServices(r.GetName(), selected)
+	if missing := unserved(r, selected); len(missing) > 0 {
+		return nil, fmt.Errorf("the target does not serve the services of modules %s of realm %s; it lists %s (import only the services it serves: `ftl-gen-realm import grpc --service NAME`)",
+			strings.Join(missing, ", "), r.GetName(), serviceList(svcs.List))
+	}
+	m, err := mapServices(r.GetName(), selected, schemaPlacement(r, selected))
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +101,17 @@ func NewProxy(ctx context.Context, s *schema.Schema, conn grpc.ClientConnInterfa
 		return nil, fmt.Errorf("the target does not match the schema (re-run `ftl-gen-realm import grpc`); as the target has it now:\n%s",
 			strings.TrimRight(changes.String(), "\n"))
 	}
-	p := &Proxy{realm: r.GetName(), conn: conn, codec: &codec{msgs: map[protoreflect.FullName]*msgCodec{}, types: dynamicpb.NewTypes(svcs.Files)}}
+	p := &Proxy{
+		realm: r.GetName(), conn: conn, maxBytes: DefaultMaxMessageBytes,
+		codec: &codec{msgs: map[protoreflect.FullName]*msgCodec{}, types: dynamicpb.NewTypes(svcs.Files)},
+	}
+	for _, o := range opts {
+		o(p)
+	}
+	if p.maxBytes <= 0 {
+		p.maxBytes = DefaultMaxMessageBytes
+	}
+	p.callOpts = []grpc.CallOption{grpc.MaxCallRecvMsgSize(p.maxBytes), grpc.MaxCallSendMsgSize(p.maxBytes)}
 	for _, c := range changes {
 		p.notes = append(p.notes, "the target differs compatibly: "+c.String())
 	}
@@ -118,6 +148,22 @@ func selectServices(list []protoreflect.ServiceDescriptor, r *schema.Realm) []pr
 	for _, s := range list {
 		if slices.ContainsFunc(moduleCandidates(s), func(c string) bool { return slices.Contains(modules, c) }) {
 			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// unserved lists the modules of r that have verbs but no service among
+// selected.
+func unserved(r *schema.Realm, selected []protoreflect.ServiceDescriptor) []string {
+	var out []string
+	for _, m := range r.GetModules() {
+		hasVerbs := slices.ContainsFunc(m.GetDecls(), func(d *schema.Decl) bool { return d.GetVerb() != nil })
+		served := slices.ContainsFunc(selected, func(s protoreflect.ServiceDescriptor) bool {
+			return slices.Contains(moduleCandidates(s), m.GetName())
+		})
+		if hasVerbs && !served {
+			out = append(out, m.GetName())
 		}
 	}
 	return out
@@ -163,6 +209,7 @@ func (p *Proxy) Notes() []string { return p.notes }
 func (p *Proxy) NewServer(opts ...ftlrealm.ServerOption) *ftlrealm.Server {
 	s := ftlrealm.NewServer(append([]ftlrealm.ServerOption{
 		ftlrealm.WithServerRealm(p.realm),
+		ftlrealm.WithHandlerOptions(connect.WithReadMaxBytes(max(ftlrealm.DefaultMaxRequestBytes, 4*p.maxBytes))),
 	}, opts...)...)
 	p.Register(s)
 	return s
@@ -177,22 +224,30 @@ func (p *Proxy) Register(s *ftlrealm.Server) {
 
 // handler answers one verb. A request that does not convert is the
 // caller's mistake and is refused with InvalidArgument, as ftlrealm.Handle
-// refuses one that does not decode. Everything after the gRPC call was sent
-// is the verb's own outcome and goes back in-band: the method's error, or a
-// response FTL cannot express (the method ran, so the caller must not
-// mistake it for a transport failure and retry blindly).
+// refuses one that does not decode. A call that never reached the target
+// (connection refused, no route, a failed TLS handshake) is a transport
+// error with gRPC's code, Unavailable, as the runtime answers when a realm
+// itself is down, so that callers' retry logic sees it; so is a message over
+// the proxy's size bound. Every status the target returned is the verb's
+// own outcome and goes back in-band, as is a response FTL cannot express
+// (the method ran, so the caller must not mistake it for a transport
+// failure and retry blindly).
 func (p *Proxy) handler(v *proxyVerb) func(context.Context, []byte) ([]byte, error) {
 	return func(ctx context.Context, body []byte) ([]byte, error) {
 		req, err := p.codec.decodeRequest(v.method.Input(), body)
 		if err != nil {
 			return nil, connect.NewError(connect.CodeInvalidArgument, fmt.Errorf("verb %s.%s: request%s", v.module, v.name, pathed(err)))
 		}
+		if n := proto.Size(req); n > p.maxBytes {
+			return nil, connect.NewError(connect.CodeResourceExhausted, fmt.Errorf("verb %s.%s: the request is %d bytes as protobuf, over the proxy's limit of %d (proxy grpc --max-message-bytes)", v.module, v.name, n, p.maxBytes))
+		}
 		if id, ok := ftlrealm.RequestIDOf(ctx); ok {
 			ctx = metadata.AppendToOutgoingContext(ctx, "ftl-request-id", id)
 		}
 		resp := dynamicpb.NewMessage(v.method.Output())
-		if err := p.conn.Invoke(ctx, v.path, req, resp); err != nil {
-			return nil, errors.New(statusMessage(err, p.codec.types))
+		var reached peer.Peer
+		if err := p.conn.Invoke(ctx, v.path, req, resp, append(p.callOpts, grpc.Peer(&reached))...); err != nil {
+			return nil, p.callError(v, err, reached.Addr != nil)
 		}
 		out, err := p.codec.encodeResponse(resp)
 		if err != nil {
@@ -200,6 +255,22 @@ func (p *Proxy) handler(v *proxyVerb) func(context.Context, []byte) ([]byte, err
 		}
 		return out, nil
 	}
+}
+
+// callError sorts a failed gRPC call: reached says whether it got a
+// stream on a connection to the target (grpc.Peer is filled only then).
+func (p *Proxy) callError(v *proxyVerb, err error, reached bool) error {
+	st := status.Convert(err)
+	switch {
+	case !reached:
+		return connect.NewError(connect.Code(st.Code()), fmt.Errorf("verb %s.%s: the gRPC target was not reached: %s", v.module, v.name, st.Message()))
+	case st.Code() == codes.ResourceExhausted && strings.HasPrefix(st.Message(), "grpc: received message larger than max") &&
+		strings.HasSuffix(st.Message(), fmt.Sprintf(" vs. %d)", p.maxBytes)):
+		// grpc-go's own check of what it receives, against our bound (a
+		// server's refusal of our request names its own bound).
+		return connect.NewError(connect.CodeResourceExhausted, fmt.Errorf("verb %s.%s: the response of %s is over the proxy's limit of %d bytes (proxy grpc --max-message-bytes): %s", v.module, v.name, v.method.FullName(), p.maxBytes, st.Message()))
+	}
+	return errors.New(statusMessage(err, p.codec.types))
 }
 
 // pathed renders a conversion error after "request"/"response": with its

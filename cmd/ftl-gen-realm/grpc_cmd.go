@@ -1,14 +1,19 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
+
+	"google.golang.org/grpc"
 
 	"github.com/ftlrealm/ftl-gen-realm/gen"
 	"github.com/ftlrealm/ftl-gen-realm/grpcrealm"
@@ -22,11 +27,43 @@ type importCmd struct {
 
 type importGrpcCmd struct {
 	Realm     string        `required:"" help:"Name of the realm the services become."`
-	Reflect   string        `xor:"source" required:"" placeholder:"ADDR" help:"Read the services through server reflection from the gRPC server at ADDR (host:port, plaintext)."`
-	Proto     []string      `xor:"source" required:"" placeholder:"FILE" help:"Compile these .proto files (repeat the flag, or separate with commas) and import the services they define."`
+	Reflect   string        `xor:"source" required:"" placeholder:"ADDR" help:"Read the services through server reflection from the gRPC server at ADDR (host:port; plaintext unless --target-tls)."`
+	Proto     []string      `xor:"source" required:"" placeholder:"FILE" help:"Compile these .proto files (repeat the flag, or separate with commas) and import the services they define; a FILE that is not on disk as given is looked up in the -I directories, as protoc does."`
 	ProtoPath []string      `short:"I" placeholder:"DIR" help:"Directory --proto files and their imports are relative to (repeatable; default: the working directory)."`
+	Service   []string      `placeholder:"NAME" help:"Import only these services, by full name (e.g. grpc.testing.TestService; repeatable). Default: all of them."`
 	Out       string        `default:"ftl-external-schema.txtpb" placeholder:"FILE" help:"Schema file to write (default: ftl-external-schema.txtpb); .txtpb or .json picks the format."`
+	Check     string        `placeholder:"FILE" help:"Write nothing; exit 0 when FILE is what import would write, else exit 1 with the changes (breaking ones marked)."`
 	Timeout   time.Duration `default:"1m" help:"How long reflection may take."`
+	targetTLSFlags
+}
+
+// targetTLSFlags say how to reach a gRPC server over TLS: the target of
+// proxy grpc, or the server import grpc --reflect reads.
+type targetTLSFlags struct {
+	TargetTLS        bool   `name:"target-tls" help:"Connect to the gRPC server with TLS, verifying its certificate against the system roots (or --target-ca)."`
+	TargetCA         string `name:"target-ca" type:"existingfile" placeholder:"FILE" help:"PEM file of the CA certificates to verify the gRPC server with, instead of the system roots (implies --target-tls)."`
+	TargetServerName string `name:"target-server-name" placeholder:"NAME" help:"Name the gRPC server's certificate must have (default: the host of its address; implies --target-tls)."`
+}
+
+// tlsConfig is the TLS configuration the flags ask for, or nil for
+// plaintext.
+func (f *targetTLSFlags) tlsConfig() (*tls.Config, error) {
+	if !f.TargetTLS && f.TargetCA == "" && f.TargetServerName == "" {
+		return nil, nil
+	}
+	return grpcrealm.TLSConfig(f.TargetCA, f.TargetServerName)
+}
+
+// dial connects to a gRPC server as the flags say.
+func (f *targetTLSFlags) dial(target string, opts ...grpcrealm.DialOption) (*grpc.ClientConn, error) {
+	conf, err := f.tlsConfig()
+	if err != nil {
+		return nil, err
+	}
+	if conf != nil {
+		opts = append(opts, grpcrealm.WithTLS(conf))
+	}
+	return grpcrealm.Dial(target, opts...)
 }
 
 // Run reads the services, maps them to a realm schema, validates it and
@@ -38,11 +75,16 @@ func (c *importGrpcCmd) Run(e *env) error {
 	if len(c.ProtoPath) > 0 && len(c.Proto) == 0 {
 		return &exitError{code: 2, err: errors.New("-I is for --proto")}
 	}
+	if c.Check != "" {
+		if _, err := schema.FormatOf(c.Check); err != nil {
+			return &exitError{code: 2, err: err}
+		}
+	}
 	ctx, cancel := context.WithTimeout(e.Context, c.Timeout)
 	defer cancel()
 	var svcs *grpcrealm.Services
 	if c.Reflect != "" {
-		conn, err := grpcrealm.Dial(c.Reflect)
+		conn, err := c.dial(c.Reflect)
 		if err != nil {
 			return err
 		}
@@ -56,6 +98,11 @@ func (c *importGrpcCmd) Run(e *env) error {
 			return err
 		}
 	}
+	if len(c.Service) > 0 {
+		if err := svcs.Select(c.Service); err != nil {
+			return err
+		}
+	}
 	res, err := grpcrealm.Import(c.Realm, svcs)
 	if err != nil {
 		return err
@@ -65,6 +112,9 @@ func (c *importGrpcCmd) Run(e *env) error {
 	}
 	if err := schema.Validate(res.Schema); err != nil {
 		return err
+	}
+	if c.Check != "" {
+		return c.check(e, res.Schema)
 	}
 	// gen's own checks (Go cannot express a message that contains itself
 	// by value, for one) would otherwise only show in every consumer.
@@ -84,15 +134,52 @@ func (c *importGrpcCmd) Run(e *env) error {
 	return nil
 }
 
+// check compares s, the schema import would write, with the committed
+// file c.Check: in sync when the bytes are the same. Otherwise it prints
+// schema.Diff's report (BREAKING marks the changes that break consumers)
+// and fails, so that CI or a scheduled job re-imports and commits.
+func (c *importGrpcCmd) check(e *env, s *schema.Schema) error {
+	want, err := schema.MarshalFile(c.Check, s)
+	if err != nil {
+		return err
+	}
+	have, err := os.ReadFile(c.Check)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s does not exist; run import grpc with --out %s and commit it", c.Check, c.Check)
+	}
+	if err != nil {
+		return err
+	}
+	if bytes.Equal(have, want) {
+		fmt.Fprintf(e.Stdout, "%s is in sync with the service (%s)\n", c.Check, apiSize(s.GetRealms()[0]))
+		return nil
+	}
+	format, _ := schema.FormatOf(c.Check) // checked in Run
+	old, err := schema.Unmarshal(c.Check, have, format)
+	if err != nil {
+		return err
+	}
+	changes := schema.Diff(old, s)
+	if len(changes) == 0 {
+		fmt.Fprintln(e.Stdout, "no change to the API: only comments, positions or formatting differ")
+	} else {
+		fmt.Fprint(e.Stdout, changes.String())
+	}
+	breaking, _ := changes.Count()
+	return fmt.Errorf("%s is out of date with the service (%d breaking changes); re-run import grpc with --out %s and commit it", c.Check, breaking, c.Check)
+}
+
 type proxyCmd struct {
 	Grpc proxyGrpcCmd `cmd:"" help:"Proxy FTL verb calls to a gRPC service."`
 }
 
 type proxyGrpcCmd struct {
-	Schema  string        `required:"" type:"existingfile" placeholder:"FILE" help:"The realm's schema, as import grpc wrote it."`
-	Target  string        `required:"" placeholder:"ADDR" help:"The gRPC server (host:port, plaintext); it must have server reflection."`
-	Listen  string        `required:"" placeholder:"ADDR" help:"Where to serve FTL's VerbService (host:port), HTTP/2 cleartext."`
-	Timeout time.Duration `default:"30s" help:"How long the start-up check against the target may take."`
+	Schema          string        `required:"" type:"existingfile" placeholder:"FILE" help:"The realm's schema, as import grpc wrote it."`
+	Target          string        `required:"" placeholder:"ADDR" help:"The gRPC server (host:port; plaintext unless --target-tls); it must have server reflection."`
+	Listen          string        `required:"" placeholder:"ADDR" help:"Where to serve FTL's VerbService (host:port), HTTP/2 cleartext."`
+	Timeout         time.Duration `default:"30s" help:"How long the start-up check against the target may take."`
+	MaxMessageBytes int           `default:"4194304" placeholder:"N" help:"Largest gRPC message the proxy sends to or takes from the target, in bytes (default 4 MiB, gRPC's own default)."`
+	targetTLSFlags
 }
 
 // Run checks the schema against the target and serves the realm's verbs
@@ -107,13 +194,16 @@ func (c *proxyGrpcCmd) Run(e *env) error {
 	if err := schema.Validate(s); err != nil {
 		return inFile(c.Schema, err)
 	}
-	conn, err := grpcrealm.Dial(c.Target)
+	if c.MaxMessageBytes <= 0 {
+		return &exitError{code: 2, err: fmt.Errorf("--max-message-bytes must be positive, not %d", c.MaxMessageBytes)}
+	}
+	conn, err := c.dial(c.Target)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
 	checkCtx, cancel := context.WithTimeout(ctx, c.Timeout)
-	p, err := grpcrealm.NewProxy(checkCtx, s, conn)
+	p, err := grpcrealm.NewProxy(checkCtx, s, conn, grpcrealm.WithMaxMessageBytes(c.MaxMessageBytes))
 	cancel()
 	if err != nil {
 		return fmt.Errorf("target %s: %w", c.Target, err)
