@@ -300,3 +300,58 @@ func TestProxyGRPCErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestImportGRPCCheck is the sync loop's check: exit 0 while the committed
+// schema is what import writes, else exit 1 with schema.Diff's report.
+func TestImportGRPCCheck(t *testing.T) {
+	dir := t.TempDir()
+	src := readFile(t, filepath.Join(grpctest.ProtoDir(), "shop/v1/shop.proto"))
+	writeTestFile(t, filepath.Join(dir, "shop/v1/money.proto"), readFile(t, filepath.Join(grpctest.ProtoDir(), "shop/v1/money.proto")))
+	proto := filepath.Join(dir, "shop/v1/shop.proto")
+	committed := filepath.Join(dir, "shop.txtpb")
+	importArgs := func(extra ...string) []string {
+		return append([]string{"import", "grpc", "--realm", "shop", "-I", dir, "--proto", "shop/v1/shop.proto", "--proto", "shop/v1/money.proto"}, extra...)
+	}
+	writeTestFile(t, proto, src)
+	if code, _, stderr := runCLI(t, importArgs("--out", committed)...); code != 0 {
+		t.Fatal(stderr)
+	}
+	before := readFile(t, committed)
+	warning := proto + ":19:3: warning: skipped server streaming method shop.v1.Catalog.WatchProducts: FTL verbs are unary\n"
+	stale := func(breaking string) string {
+		return warning + "ftl-gen-realm: " + committed + " is out of date with the service (" + breaking + " breaking changes); re-run import grpc with --out " + committed + " and commit it\n"
+	}
+	for _, tc := range []struct {
+		name, proto    string
+		code           int
+		stdout, stderr string
+	}{
+		{"in sync", src, 0, committed + " is in sync with the service (4 verbs in 3 modules)\n", warning},
+		{"comment changed", strings.Replace(src, "// Search finds products.", "// Search finds products by name.", 1), 1,
+			"no change to the API: only comments, positions or formatting differ\n",
+			stale("0")},
+		{"added field", strings.Replace(src, "  bool available = 18;\n", "  bool available = 18;\n  string sku = 19;\n", 1), 1,
+			"         field shared.Product.sku added: String\n",
+			stale("0")},
+		{"removed method", strings.Replace(src, "  rpc Search(SearchRequest) returns (SearchResponse);\n", "", 1), 1,
+			"BREAKING data catalog.SearchRequest removed\n" +
+				"BREAKING data catalog.SearchResponse removed\n" +
+				"BREAKING verb catalog.search removed: (catalog.SearchRequest) catalog.SearchResponse\n",
+			stale("3")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			writeTestFile(t, proto, tc.proto)
+			code, stdout, stderr := runCLI(t, importArgs("--check", committed)...)
+			if code != tc.code || stdout != tc.stdout || stderr != tc.stderr {
+				t.Errorf("exit %d\nstdout %q\nstderr %q\nwant %d\n%q\n%q", code, stdout, stderr, tc.code, tc.stdout, tc.stderr)
+			}
+			if readFile(t, committed) != before {
+				t.Error("--check wrote the schema")
+			}
+		})
+	}
+	code, _, stderr := runCLI(t, importArgs("--check", filepath.Join(dir, "none.txtpb"))...)
+	if code != 1 || !strings.Contains(stderr, "none.txtpb does not exist") {
+		t.Errorf("missing file: exit %d, %s", code, stderr)
+	}
+}
