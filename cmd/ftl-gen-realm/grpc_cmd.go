@@ -108,6 +108,9 @@ func (c *importGrpcCmd) Run(e *env) error {
 		return err
 	}
 	for _, w := range res.Warnings {
+		if w.File == "" { // from reflection without source info
+			fmt.Fprint(e.Stderr, "ftl-gen-realm: ")
+		}
 		fmt.Fprintln(e.Stderr, w.String())
 	}
 	if err := schema.Validate(res.Schema); err != nil {

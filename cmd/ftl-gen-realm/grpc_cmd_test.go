@@ -117,9 +117,14 @@ func (s *syncBuffer) String() string {
 // the URL it serves.
 func startProxy(t *testing.T, schemaFile, target string) string {
 	t.Helper()
-	url, _ := startServing(t, []string{"proxy", "grpc", "--schema", schemaFile, "--target", target, "--listen", "127.0.0.1:0"},
-		regexp.MustCompile(`serving realm shop at (http://127\.0\.0\.1:\d+),`))
+	url, _ := startServing(t, []string{"proxy", "grpc", "--schema", schemaFile, "--target", target, "--listen", "127.0.0.1:0"}, servingRealm("shop"))
 	return url
+}
+
+// servingRealm matches the line proxy grpc prints once it serves realm,
+// with the URL as its submatch.
+func servingRealm(realm string) *regexp.Regexp {
+	return regexp.MustCompile(`serving realm ` + realm + ` at (http://127\.0\.0\.1:\d+),`)
 }
 
 // startServing runs a command that serves (proxy, fake) in-process until
