@@ -2,15 +2,21 @@ package grpcrealm
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"io"
 	"net"
+	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/grpc"
-	"google.golang.org/protobuf/reflect/protoreflect"
-	"google.golang.org/protobuf/types/dynamicpb"
+	"google.golang.org/protobuf/types/known/emptypb"
 
+	"github.com/ftlrealm/ftl-gen-realm/grpcrealm/internal/gatewaytest"
 	"github.com/ftlrealm/ftl-gen-realm/internal/grpctest"
 	"github.com/ftlrealm/ftl-gen-realm/runtime/ftlrealm"
 )
@@ -46,16 +52,49 @@ type (
 	benchRequest struct{ Id string }
 )
 
+// gatewayProduct is the Product a grpc-gateway client decodes with
+// encoding/json: protojson's form (64-bit integers and durations as
+// strings, unset fields left out), every field decoded, as the proxy
+// side's client decodes every field.
+type (
+	gatewayMoney struct {
+		Cents    string `json:"cents"`
+		Currency string `json:"currency"`
+	}
+	gatewayProduct struct {
+		Id           string            `json:"id"`
+		Name         string            `json:"name"`
+		Kind         string            `json:"kind"`
+		Price        *gatewayMoney     `json:"price"`
+		Stock        map[string]string `json:"stock"`
+		CreatedAt    *time.Time        `json:"createdAt"`
+		Description  *string           `json:"description"`
+		Tags         []string          `json:"tags"`
+		Dimensions   *struct{ WidthMm, HeightMm int }
+		Thumbnail    []byte        `json:"thumbnail"`
+		Views        string        `json:"views"`
+		Attributes   any           `json:"attributes"`
+		Rating       *int          `json:"rating"`
+		PercentOff   *int          `json:"percentOff"`
+		AmountOff    *gatewayMoney `json:"amountOff"`
+		ShippingTime string        `json:"shippingTime"`
+		WeightKg     float64       `json:"weightKg"`
+		Available    bool          `json:"available"`
+	}
+)
+
 type benchEnv struct {
 	verb     ftlrealm.Verb
 	endpoint ftlrealm.CallOption
-	direct   *grpc.ClientConn
-	method   protoreflect.MethodDescriptor
-	ping     protoreflect.MethodDescriptor
+	catalog  gatewaytest.CatalogClient // direct grpc-go, generated client
+	orders   gatewaytest.OrdersClient
+	gateway  string       // grpc-gateway's base URL
+	http2    *http.Client // HTTP/2 cleartext client for the gateway
 }
 
-// newBenchEnv starts the gRPC test server and the proxy in front of it,
-// both on loopback, and a direct grpc-go connection to the server.
+// newBenchEnv starts the gRPC test server, and in front of it on loopback
+// the proxy and grpc-gateway's generated reverse proxy (each with its own
+// grpc-go connection to the server), and a direct grpc-go connection.
 func newBenchEnv(b *testing.B) *benchEnv {
 	b.Helper()
 	srv := grpctest.Start(b, grpctest.Options{})
@@ -82,36 +121,63 @@ func newBenchEnv(b *testing.B) *benchEnv {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := p.NewServer()
+	proxyAddr := serve(b, ctx, cancel, func(l net.Listener) error { return p.NewServer().Serve(ctx, l) })
+
+	mux := runtime.NewServeMux()
+	gwConn := dial()
+	if err := gatewaytest.RegisterCatalogHandler(ctx, mux, gwConn); err != nil {
+		b.Fatal(err)
+	}
+	if err := gatewaytest.RegisterOrdersHandler(ctx, mux, gwConn); err != nil {
+		b.Fatal(err)
+	}
+	gw := &http.Server{Handler: mux, Protocols: new(http.Protocols)}
+	gw.Protocols.SetUnencryptedHTTP2(true)
+	gwAddr := serve(b, ctx, cancel, func(l net.Listener) error {
+		go func() {
+			<-ctx.Done()
+			gw.Close()
+		}()
+		if err := gw.Serve(l); !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	})
+	transport := &http.Transport{Protocols: new(http.Protocols)}
+	transport.Protocols.SetUnencryptedHTTP2(true)
+	b.Cleanup(transport.CloseIdleConnections)
+
+	direct := dial()
+	return &benchEnv{
+		verb:     ftlrealm.Verb{Realm: "shop", Module: "catalog", Name: "getProduct"},
+		endpoint: ftlrealm.WithEndpoint("http://" + proxyAddr),
+		catalog:  gatewaytest.NewCatalogClient(direct),
+		orders:   gatewaytest.NewOrdersClient(direct),
+		gateway:  "http://" + gwAddr,
+		http2:    &http.Client{Transport: transport},
+	}
+}
+
+// serve runs fn on a loopback listener until the benchmark ends (cancel
+// ends ctx, which stops fn) and returns its address.
+func serve(b *testing.B, ctx context.Context, cancel func(), fn func(net.Listener) error) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
 	}
-	served := make(chan struct{})
+	done := make(chan struct{})
 	go func() {
-		defer close(served)
-		_ = s.Serve(ctx, l)
+		defer close(done)
+		if err := fn(l); err != nil && ctx.Err() == nil {
+			b.Error(err)
+		}
 	}()
 	b.Cleanup(func() {
-		cancel()
-		<-served
 		ftlrealm.CloseIdleConnections()
+		cancel()
+		<-done
 	})
-	d, err := srv.Files.FindDescriptorByName("shop.v1.Catalog.GetProduct")
-	if err != nil {
-		b.Fatal(err)
-	}
-	ping, err := srv.Files.FindDescriptorByName("shop.v1.Orders.Ping")
-	if err != nil {
-		b.Fatal(err)
-	}
-	return &benchEnv{
-		verb:     ftlrealm.Verb{Realm: "shop", Module: "catalog", Name: "getProduct"},
-		endpoint: ftlrealm.WithEndpoint("http://" + l.Addr().String()),
-		direct:   dial(),
-		method:   d.(protoreflect.MethodDescriptor),
-		ping:     ping.(protoreflect.MethodDescriptor),
-	}
+	return l.Addr().String()
 }
 
 func (e *benchEnv) callProxy(b *testing.B) {
@@ -121,29 +187,56 @@ func (e *benchEnv) callProxy(b *testing.B) {
 	}
 }
 
-func (e *benchEnv) callDirect(b *testing.B, req *dynamicpb.Message) {
-	resp := dynamicpb.NewMessage(e.method.Output())
-	if err := e.direct.Invoke(context.Background(), "/shop.v1.Catalog/GetProduct", req, resp); err != nil {
-		b.Fatalf("direct call: %v", err)
+func (e *benchEnv) callDirect(b *testing.B) {
+	resp, err := e.catalog.GetProduct(context.Background(), &gatewaytest.GetProductRequest{Id: "p-1"})
+	if err != nil || resp.GetName() != "Teapot" || len(resp.GetTags()) != 2 {
+		b.Fatalf("direct call: %v %v", resp, err)
 	}
-	if name := resp.Get(e.method.Output().Fields().ByName("name")).String(); name != "Teapot" {
-		b.Fatalf("direct call: name %q", name)
+}
+
+// callGateway posts JSON to grpc-gateway over HTTP/2 and decodes the
+// response, as a gateway user's client does.
+func (e *benchEnv) callGateway(b *testing.B, method, body string, out any) {
+	resp, err := e.http2.Post(e.gateway+method, "application/json", strings.NewReader(body))
+	if err != nil {
+		b.Fatalf("gateway call: %v", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.ProtoMajor != 2 {
+		raw, _ := io.ReadAll(resp.Body)
+		b.Fatalf("gateway call: %s %s: %s", resp.Proto, resp.Status, raw)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		b.Fatalf("gateway call: %v", err)
+	}
+}
+
+func (e *benchEnv) callGatewayProduct(b *testing.B) {
+	var p gatewayProduct
+	e.callGateway(b, "/shop.v1.Catalog/GetProduct", `{"id":"p-1"}`, &p)
+	if p.Name != "Teapot" || len(p.Tags) != 2 {
+		b.Fatalf("gateway call: %+v", p)
 	}
 }
 
 // BenchmarkProxy compares a call through the proxy (ftlrealm.Call with the
-// generated client's types → proxy → gRPC server) with a direct grpc-go
-// call of the same method, in the same run, on loopback: b.N calls of each,
-// interleaved one by one so that drift and load hit both sides alike. The
-// method is getProduct, whose response has every kind of field; the direct
-// side uses dynamicpb messages, as the proxy does, against the same server.
-// It reports the median latencies, their ratio (target ≤ 1.5) and their
-// difference, what the proxy adds to a call.
+// generated client's types → proxy → gRPC server) with the same call through
+// grpc-gateway v2 (JSON over HTTP/2 → the gateway's generated reverse proxy
+// → gRPC server), what a gRPC user would otherwise put in front of a service
+// to call it with JSON, and with a direct grpc-go call through the
+// generated client. All three run in the same run on loopback against the
+// same server, interleaved call by call in a rotating order, so that drift
+// and load hit them alike. The method is getProduct, whose response has
+// every kind of field. It reports each side's p50 and p99 and the ratios
+// proxy/gateway (targets: p50 ≤ 1.0, p99 ≤ 1.5) and proxy/direct (no
+// target: a second hop has a floor; docs/development.md explains it).
 func BenchmarkProxy(b *testing.B) {
 	e := newBenchEnv(b)
-	req := dynamicpb.NewMessage(e.method.Input())
-	req.Set(e.method.Input().Fields().ByName("id"), protoreflect.ValueOfString("p-1"))
-	compare(b, func() { e.callProxy(b) }, func() { e.callDirect(b, req) })
+	compare(b, []side{
+		{"proxy", func() { e.callProxy(b) }},
+		{"gateway", func() { e.callGatewayProduct(b) }},
+		{"direct", func() { e.callDirect(b) }},
+	})
 }
 
 // BenchmarkProxyPing is BenchmarkProxy for orders.ping (Empty in, Empty
@@ -151,59 +244,73 @@ func BenchmarkProxy(b *testing.B) {
 func BenchmarkProxyPing(b *testing.B) {
 	e := newBenchEnv(b)
 	verb := ftlrealm.Verb{Realm: "shop", Module: "orders", Name: "ping"}
-	in := dynamicpb.NewMessage(e.ping.Input())
-	compare(b, func() {
-		if _, err := ftlrealm.Call[ftlrealm.Unit, ftlrealm.Unit](context.Background(), verb, ftlrealm.Unit{}, e.endpoint); err != nil {
-			b.Fatalf("proxy call: %v", err)
-		}
-	}, func() {
-		if err := e.direct.Invoke(context.Background(), "/shop.v1.Orders/Ping", in, dynamicpb.NewMessage(e.ping.Output())); err != nil {
-			b.Fatalf("direct call: %v", err)
-		}
+	compare(b, []side{
+		{"proxy", func() {
+			if _, err := ftlrealm.Call[ftlrealm.Unit, ftlrealm.Unit](context.Background(), verb, ftlrealm.Unit{}, e.endpoint); err != nil {
+				b.Fatalf("proxy call: %v", err)
+			}
+		}},
+		{"gateway", func() {
+			var out struct{}
+			e.callGateway(b, "/shop.v1.Orders/Ping", `{}`, &out)
+		}},
+		{"direct", func() {
+			if _, err := e.orders.Ping(context.Background(), &emptypb.Empty{}); err != nil {
+				b.Fatalf("direct call: %v", err)
+			}
+		}},
 	})
 }
 
-func compare(b *testing.B, proxy, direct func()) {
+// side is one way of making the call; the first is the one the ratios are
+// of.
+type side struct {
+	name string
+	call func()
+}
+
+func compare(b *testing.B, sides []side) {
 	for range 50 { // warm connections and caches
-		proxy()
-		direct()
+		for _, s := range sides {
+			s.call()
+		}
 	}
-	proxyLat := make([]time.Duration, 0, b.N)
-	directLat := make([]time.Duration, 0, b.N)
+	lat := make([][]time.Duration, len(sides))
+	for i := range lat {
+		lat[i] = make([]time.Duration, 0, b.N)
+	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		first, second := direct, proxy
-		if i%2 == 1 {
-			first, second = proxy, direct
+		for j := range sides {
+			k := (i + j) % len(sides) // rotate who goes first
+			t0 := time.Now()
+			sides[k].call()
+			lat[k] = append(lat[k], time.Since(t0))
 		}
-		t0 := time.Now()
-		first()
-		t1 := time.Now()
-		second()
-		d0, d1 := t1.Sub(t0), time.Since(t1)
-		if i%2 == 1 {
-			d0, d1 = d1, d0
-		}
-		directLat = append(directLat, d0)
-		proxyLat = append(proxyLat, d1)
 	}
 	b.StopTimer()
-	proxyMed, directMed := median(proxyLat), median(directLat)
 	b.ReportMetric(0, "ns/op") // an op is one call of each; the metrics below are the numbers
-	b.ReportMetric(float64(proxyMed.Nanoseconds()), "p50-ns/proxy-call")
-	b.ReportMetric(float64(directMed.Nanoseconds()), "p50-ns/direct-call")
-	b.ReportMetric(float64(proxyMed)/float64(directMed), "latency-ratio")
-	b.ReportMetric(float64((proxyMed - directMed).Nanoseconds()), "overhead-ns/call")
+	p50, p99 := make([]time.Duration, len(sides)), make([]time.Duration, len(sides))
+	for i, s := range sides {
+		p50[i], p99[i] = percentile(lat[i], 50), percentile(lat[i], 99)
+		b.ReportMetric(float64(p50[i].Nanoseconds()), "p50-ns/"+s.name)
+		b.ReportMetric(float64(p99[i].Nanoseconds()), "p99-ns/"+s.name)
+	}
+	for i := 1; i < len(sides); i++ {
+		b.ReportMetric(float64(p50[0])/float64(p50[i]), "p50-"+sides[0].name+"/"+sides[i].name)
+		b.ReportMetric(float64(p99[0])/float64(p99[i]), "p99-"+sides[0].name+"/"+sides[i].name)
+	}
 }
 
-func median(d []time.Duration) time.Duration {
+// percentile is the p-th percentile of d (nearest rank).
+func percentile(d []time.Duration, p int) time.Duration {
 	s := slices.Clone(d)
 	slices.Sort(s)
-	return s[len(s)/2]
+	return s[min(len(s)-1, len(s)*p/100)]
 }
 
-// BenchmarkProxyOnly and BenchmarkDirectOnly run one side alone, for
-// profiling (-cpuprofile).
+// BenchmarkProxyOnly, BenchmarkGatewayOnly and BenchmarkDirectOnly run one
+// side alone, for profiling (-cpuprofile).
 func BenchmarkProxyOnly(b *testing.B) {
 	e := newBenchEnv(b)
 	b.ReportAllocs()
@@ -212,12 +319,18 @@ func BenchmarkProxyOnly(b *testing.B) {
 	}
 }
 
-func BenchmarkDirectOnly(b *testing.B) {
+func BenchmarkGatewayOnly(b *testing.B) {
 	e := newBenchEnv(b)
-	req := dynamicpb.NewMessage(e.method.Input())
-	req.Set(e.method.Input().Fields().ByName("id"), protoreflect.ValueOfString("p-1"))
 	b.ReportAllocs()
 	for b.Loop() {
-		e.callDirect(b, req)
+		e.callGatewayProduct(b)
+	}
+}
+
+func BenchmarkDirectOnly(b *testing.B) {
+	e := newBenchEnv(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		e.callDirect(b)
 	}
 }
