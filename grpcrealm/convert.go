@@ -1,7 +1,11 @@
 package grpcrealm
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/ftlrealm/ftl-gen-realm/internal/jsonpath"
+	"github.com/ftlrealm/ftl-gen-realm/internal/jsonstr"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
@@ -26,13 +30,15 @@ type codec struct {
 
 type msgCodec struct {
 	fields []fieldCodec
+	sorted []int // indexes of fields in the order of their keys, as the runtime writes them
 }
 
 type fieldCodec struct {
-	fd       protoreflect.FieldDescriptor
-	key      string
-	optional bool
-	oneof    protoreflect.OneofDescriptor // a real oneof, or nil
+	fd        protoreflect.FieldDescriptor
+	key       string
+	quotedKey []byte // `"key":`
+	optional  bool
+	oneof     protoreflect.OneofDescriptor // a real oneof, or nil
 }
 
 // add builds the codecs of md and every message it leads to. The codec is
@@ -47,7 +53,11 @@ func (c *codec) add(md protoreflect.MessageDescriptor) {
 	fields := md.Fields()
 	for i := range fields.Len() {
 		fd := fields.Get(i)
-		mc.fields = append(mc.fields, fieldCodec{fd: fd, key: keys[i], optional: optionalField(fd), oneof: realOneof(fd)})
+		mc.fields = append(mc.fields, fieldCodec{
+			fd: fd, key: keys[i], quotedKey: append(jsonstr.Append(nil, keys[i]), ':'),
+			optional: optionalField(fd), oneof: realOneof(fd),
+		})
+		mc.sorted = append(mc.sorted, i)
 		if fd.IsMap() {
 			fd = fd.MapValue()
 		}
@@ -55,6 +65,7 @@ func (c *codec) add(md protoreflect.MessageDescriptor) {
 			c.add(sub)
 		}
 	}
+	slices.SortFunc(mc.sorted, func(a, b int) int { return strings.Compare(keys[a], keys[b]) })
 }
 
 // msg returns md's codec; one missing (which add should rule out) is built
