@@ -51,7 +51,7 @@ message All {
 }`
 
 // testCodec compiles convertProto and returns a codec for its messages.
-func testCodec(t *testing.T) (*codec, func(name string) protoreflect.MessageDescriptor) {
+func testCodec(t testing.TB) (*codec, func(name string) protoreflect.MessageDescriptor) {
 	t.Helper()
 	svcs, err := compileSource(t, map[string]string{"c.proto": convertProto})
 	if err != nil {
@@ -238,7 +238,9 @@ func TestEncodeResponse(t *testing.T) {
 		{name: "duration beyond Int nanoseconds", in: `{"took":"315576000000s"}`, err: `.took: duration of 315576000000 seconds does not fit FTL's Int in nanoseconds`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			out, err := c.encodeResponse(fromProtoJSON(t, c, all, tc.in))
+			m := fromProtoJSON(t, c, all, tc.in)
+			out, err := c.encodeResponse(m)
+			sameAsWire(t, c, m, out, err)
 			if !wantError(t, err, tc.err) {
 				return
 			}

@@ -14,7 +14,7 @@ import (
 
 // compileSource compiles .proto sources (name → text) from a temporary
 // directory, as `import grpc --proto` would.
-func compileSource(t *testing.T, files map[string]string) (*Services, error) {
+func compileSource(t testing.TB, files map[string]string) (*Services, error) {
 	t.Helper()
 	dir := t.TempDir()
 	var paths []string

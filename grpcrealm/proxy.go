@@ -111,7 +111,7 @@ func NewProxy(ctx context.Context, s *schema.Schema, conn grpc.ClientConnInterfa
 	if p.maxBytes <= 0 {
 		p.maxBytes = DefaultMaxMessageBytes
 	}
-	p.callOpts = []grpc.CallOption{grpc.MaxCallRecvMsgSize(p.maxBytes), grpc.MaxCallSendMsgSize(p.maxBytes)}
+	p.callOpts = []grpc.CallOption{grpc.MaxCallRecvMsgSize(p.maxBytes), grpc.MaxCallSendMsgSize(p.maxBytes), grpc.ForceCodecV2(rawCodec{})}
 	for _, c := range changes {
 		p.notes = append(p.notes, "the target differs compatibly: "+c.String())
 	}
@@ -244,12 +244,12 @@ func (p *Proxy) handler(v *proxyVerb) func(context.Context, []byte) ([]byte, err
 		if id, ok := ftlrealm.RequestIDOf(ctx); ok {
 			ctx = metadata.AppendToOutgoingContext(ctx, "ftl-request-id", id)
 		}
-		resp := dynamicpb.NewMessage(v.method.Output())
+		var resp rawMessage
 		var reached peer.Peer
-		if err := p.conn.Invoke(ctx, v.path, req, resp, append(p.callOpts, grpc.Peer(&reached))...); err != nil {
+		if err := p.conn.Invoke(ctx, v.path, req, &resp, append(p.callOpts, grpc.Peer(&reached))...); err != nil {
 			return nil, p.callError(v, err, reached.Addr != nil)
 		}
-		out, err := p.codec.encodeResponse(resp)
+		out, err := p.codec.encodeWire(v.method.Output(), resp.b)
 		if err != nil {
 			return nil, fmt.Errorf("Internal: the response of %s cannot be expressed in FTL: response%s", v.method.FullName(), pathed(err))
 		}
