@@ -307,18 +307,19 @@ func mapKeyString(fd protoreflect.FieldDescriptor, k protoreflect.MapKey) (strin
 
 func timestampValue(m protoreflect.Message) (time.Time, error) {
 	fields := m.Descriptor().Fields()
-	s, n := m.Get(fields.ByNumber(1)).Int(), m.Get(fields.ByNumber(2)).Int()
-	if s < minTimestamp || s > maxTimestamp || n < 0 || n >= 1e9 {
-		return time.Time{}, convErrorf("invalid google.protobuf.Timestamp (seconds %d, nanos %d)", s, n)
-	}
-	return time.Unix(s, n).UTC(), nil
+	return timestampTime(m.Get(fields.ByNumber(1)).Int(), m.Get(fields.ByNumber(2)).Int())
 }
 
 // durationValue gives nanoseconds. Duration reaches ±10,000 years, Int
 // (int64 nanoseconds) about ±292: beyond that is an error.
 func durationValue(m protoreflect.Message) (int64, error) {
 	fields := m.Descriptor().Fields()
-	s, n := m.Get(fields.ByNumber(1)).Int(), m.Get(fields.ByNumber(2)).Int()
+	return durationNanos(m.Get(fields.ByNumber(1)).Int(), m.Get(fields.ByNumber(2)).Int())
+}
+
+// durationNanos checks a Duration's seconds and nanos and gives its
+// nanoseconds.
+func durationNanos(s, n int64) (int64, error) {
 	if n <= -1e9 || n >= 1e9 || (s > 0 && n < 0) || (s < 0 && n > 0) {
 		return 0, convErrorf("invalid google.protobuf.Duration (seconds %d, nanos %d)", s, n)
 	}

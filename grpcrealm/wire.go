@@ -101,19 +101,14 @@ func (c *codec) appendWire(out []byte, md protoreflect.MessageDescriptor, b []by
 	if depth > maxNesting {
 		return nil, false, convErrorf("nested more than %d deep", maxNesting)
 	}
-	if builtinOf(md) != notBuiltin {
-		m, err := unmarshalDynamic(md, b)
-		if err != nil {
-			return nil, false, nil
-		}
-		out, err = c.appendMessage(out, m, depth)
-		return out, err == nil, err
+	if kind := builtinOf(md); kind != notBuiltin {
+		return c.appendWireBuiltin(out, md, kind, b, depth)
 	}
 	mc := c.msg(md)
 	fields := md.Fields()
 	spans := make([][]span, len(mc.fields))
 	for len(b) > 0 {
-		num, typ, n := protowire.ConsumeTag(b)
+		num, typ, n := consumeTag(b)
 		if n < 0 {
 			return nil, false, nil
 		}
@@ -230,6 +225,17 @@ func (c *codec) appendWireField(out []byte, fc *fieldCodec, spans []span, depth 
 	return c.appendWireValue(out, fd, spans[0], depth)
 }
 
+// consumeTag is protowire.ConsumeTag, failing (n < 0) on field numbers
+// outside the valid range too, which protobuf refuses or treats specially;
+// the caller then falls back to dynamicpb.
+func consumeTag(b []byte) (protowire.Number, protowire.Type, int) {
+	num, typ, n := protowire.ConsumeTag(b)
+	if n >= 0 && !num.IsValid() {
+		return 0, 0, -1
+	}
+	return num, typ, n
+}
+
 // consumePacked reads one value of kind k from packed data.
 func consumePacked(k protoreflect.Kind, b []byte) (span, int) {
 	switch k {
@@ -261,7 +267,7 @@ func (c *codec) appendWireMap(out []byte, fd protoreflect.FieldDescriptor, spans
 		var key, val span
 		var hasKey, hasVal bool
 		for b := sp.b; len(b) > 0; {
-			num, typ, n := protowire.ConsumeTag(b)
+			num, typ, n := consumeTag(b)
 			if n < 0 {
 				return nil, false, nil
 			}
