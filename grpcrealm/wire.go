@@ -91,6 +91,7 @@ func unmarshalDynamic(md protoreflect.MessageDescriptor, b []byte) (m *dynamicpb
 // fixed bytes, or the length-delimited contents.
 type span struct {
 	typ protowire.Type
+	set bool // for wireFields: the field was there
 	b   []byte
 	v   uint64 // a varint or fixed value
 }
@@ -106,14 +107,21 @@ func (c *codec) appendWire(out []byte, md protoreflect.MessageDescriptor, b []by
 	}
 	mc := c.msg(md)
 	fields := md.Fields()
-	spans := make([][]span, len(mc.fields))
+	// Every occurrence in wire order, then grouped by field (a counting
+	// sort: two allocations per message, whatever its fields).
+	type occurrence struct {
+		field int
+		sp    span
+	}
+	occ := make([]occurrence, 0, len(mc.fields))
+	count := make([]int32, len(mc.fields)+1)
 	for len(b) > 0 {
 		num, typ, n := consumeTag(b)
 		if n < 0 {
 			return nil, false, nil
 		}
 		b = b[n:]
-		var sp span
+		sp := span{typ: typ}
 		switch typ {
 		case protowire.VarintType:
 			sp.v, n = protowire.ConsumeVarint(b)
@@ -136,19 +144,29 @@ func (c *codec) appendWire(out []byte, md protoreflect.MessageDescriptor, b []by
 		if fd == nil {
 			continue // unknown: not part of the schema
 		}
-		sp.typ = typ
 		i := fd.Index()
-		if !fd.IsList() && !fd.IsMap() && len(spans[i]) > 0 {
+		if !fd.IsList() && !fd.IsMap() && count[i+1] > 0 {
 			return nil, false, nil // protobuf merges or takes the last
 		}
-		spans[i] = append(spans[i], sp)
+		count[i+1]++
+		occ = append(occ, occurrence{i, sp})
 	}
+	for i := 1; i < len(count); i++ {
+		count[i] += count[i-1]
+	}
+	ordered := make([]span, len(occ))
+	next := slices.Clone(count[:len(count)-1])
+	for _, o := range occ {
+		ordered[next[o.field]] = o.sp
+		next[o.field]++
+	}
+	spansOf := func(i int) []span { return ordered[count[i]:count[i+1]] }
 	oneofs := md.Oneofs()
 	for i := range oneofs.Len() {
 		set := 0
 		of := oneofs.Get(i).Fields()
 		for j := range of.Len() {
-			if len(spans[of.Get(j).Index()]) > 0 {
+			if count[of.Get(j).Index()+1] > count[of.Get(j).Index()] {
 				set++
 			}
 		}
@@ -163,7 +181,7 @@ func (c *codec) appendWire(out []byte, md protoreflect.MessageDescriptor, b []by
 			out = append(out, ',')
 		}
 		out = append(out, fc.quotedKey...)
-		out, ok, err = c.appendWireField(out, fc, spans[fi], depth)
+		out, ok, err = c.appendWireField(out, fc, spansOf(fi), depth)
 		if err != nil {
 			return nil, false, at(err, "."+fc.key)
 		}

@@ -54,11 +54,11 @@ func (c *codec) appendWireBuiltin(out []byte, md protoreflect.MessageDescriptor,
 			return nil, false, nil
 		}
 		fd := wrapped(md)
-		if f[0] == nil {
+		if !f[0].set {
 			out, err = appendScalar(out, fd, fd.Default())
 			return out, err == nil, err
 		}
-		return c.appendWireValue(out, fd, *f[0], depth)
+		return c.appendWireValue(out, fd, f[0], depth)
 	case bJSON:
 		return appendWireJSON(out, md.FullName(), b, depth)
 	}
@@ -73,15 +73,14 @@ func (c *codec) appendWireBuiltin(out []byte, md protoreflect.MessageDescriptor,
 // wireFields reads a message whose fields are numbered 1 to n, each at
 // most once and not repeated; false for anything else (which dynamicpb then
 // reads as protobuf does). Unknown fields are skipped.
-func wireFields(b []byte, n int) ([]*span, bool) {
-	f := make([]*span, n)
+func wireFields(b []byte, n int) (f [6]span, ok bool) {
 	for len(b) > 0 {
 		num, typ, m := consumeTag(b)
 		if m < 0 {
-			return nil, false
+			return f, false
 		}
 		b = b[m:]
-		sp := &span{typ: typ}
+		sp := span{typ: typ, set: true}
 		switch typ {
 		case protowire.VarintType:
 			sp.v, m = protowire.ConsumeVarint(b)
@@ -94,17 +93,17 @@ func wireFields(b []byte, n int) ([]*span, bool) {
 		case protowire.BytesType:
 			sp.b, m = protowire.ConsumeBytes(b)
 		default:
-			return nil, false
+			return f, false
 		}
 		if m < 0 {
-			return nil, false
+			return f, false
 		}
 		b = b[m:]
 		if num < 1 || int(num) > n {
 			continue
 		}
-		if f[num-1] != nil {
-			return nil, false
+		if f[num-1].set {
+			return f, false
 		}
 		f[num-1] = sp
 	}
@@ -112,8 +111,8 @@ func wireFields(b []byte, n int) ([]*span, bool) {
 }
 
 // varintField is a varint field's value, 0 when absent.
-func varintField(sp *span) (uint64, bool) {
-	if sp == nil {
+func varintField(sp span) (uint64, bool) {
+	if !sp.set {
 		return 0, true
 	}
 	return sp.v, sp.typ == protowire.VarintType
@@ -137,7 +136,7 @@ func appendWireJSON(out []byte, name protoreflect.FullName, b []byte, depth int)
 	}
 	set := -1
 	for i, sp := range f {
-		if sp != nil {
+		if sp.set {
 			if set >= 0 {
 				return nil, false, nil // the last one wins
 			}
@@ -209,14 +208,14 @@ func appendWireStruct(out []byte, b []byte, depth int) (_ []byte, ok bool, err e
 		}
 		b = b[n:]
 		f, ok := wireFields(e, 2)
-		if !ok || (f[0] != nil && (f[0].typ != protowire.BytesType || !utf8.Valid(f[0].b))) || (f[1] != nil && f[1].typ != protowire.BytesType) {
+		if !ok || (f[0].set && (f[0].typ != protowire.BytesType || !utf8.Valid(f[0].b))) || (f[1].set && f[1].typ != protowire.BytesType) {
 			return nil, false, nil
 		}
 		var en entry
-		if f[0] != nil {
+		if f[0].set {
 			en.key = string(f[0].b)
 		}
-		if f[1] != nil {
+		if f[1].set {
 			en.val = f[1].b
 		}
 		entries = append(entries, en)
