@@ -106,11 +106,13 @@ func (u *universe) checkAliasCycles() {
 }
 
 // valueOf calls f with every data type t holds by value: not behind an
-// array, a map or an interface. Aliases are looked through.
+// array, a map, a pointer or an interface. Aliases are looked through.
 func valueOf(t *gtype, byValue map[*declInfo][]bool, f func(*declInfo)) {
 	switch t.kind {
 	case tOptional:
-		valueOf(t.elem, byValue, f)
+		if !t.ref {
+			valueOf(t.elem, byValue, f)
+		}
 	case tDecl:
 		switch t.decl.kind {
 		case kindAlias:
@@ -146,7 +148,9 @@ func (u *universe) paramsByValue() map[*declInfo][]bool {
 				return true
 			}
 		case tOptional:
-			return mark(d, t.elem)
+			if !t.ref {
+				return mark(d, t.elem)
+			}
 		case tDecl:
 			for i, a := range t.args {
 				if byValue[t.decl][i] && mark(d, a) {
@@ -170,7 +174,9 @@ func (u *universe) paramsByValue() map[*declInfo][]bool {
 }
 
 // checkValueRecursion reports data types that contain themselves by value
-// (`data Node { next Node? }`): a Go struct cannot.
+// in Go. schema.Validate refuses such cycles in one schema, and optionals
+// on a cycle are pointers (schema.ByReference), so this is the guard for
+// what one schema cannot see: a cycle through two pinned realms.
 func (u *universe) checkValueRecursion() {
 	byValue := u.paramsByValue()
 	var nodes []*declInfo

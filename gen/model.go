@@ -16,7 +16,10 @@ import (
 type universe struct {
 	realms []*realmInfo          // sorted by local name
 	byName map[string]*realmInfo // local names, then producer names
-	errs   diag.List
+	// byRef holds the optionals through which a data type holds its own
+	// cycle (schema.ByReference): they become Go pointers.
+	byRef map[*schema.Optional]bool
+	errs  diag.List
 }
 
 type realmInfo struct {
@@ -107,13 +110,14 @@ type gtype struct {
 	kind  tkind
 	elem  *gtype // array element, map value, optional inner
 	key   *gtype // map key
+	ref   bool   // an optional held by reference: a Go pointer, not an Option
 	decl  *declInfo
 	args  []*gtype
 	param int
 }
 
 func newUniverse(realms []Realm) (*universe, error) {
-	u := &universe{byName: map[string]*realmInfo{}}
+	u := &universe{byName: map[string]*realmInfo{}, byRef: map[*schema.Optional]bool{}}
 	seen := map[string]string{}
 	for _, r := range realms {
 		ri := u.addRealm(r)
@@ -177,6 +181,9 @@ func (u *universe) addRealm(r Realm) *realmInfo {
 		return nil
 	}
 	ri.producer = sr.GetName()
+	for o := range schema.ByReference(r.Schema) {
+		u.byRef[o] = true
+	}
 	folded := map[string]string{}
 	for _, m := range sr.GetModules() {
 		name := m.GetName()
@@ -408,7 +415,7 @@ func (u *universe) resolve(d *declInfo, what string, t *schema.Type, params map[
 		if elem == nil {
 			return nil
 		}
-		return &gtype{kind: tOptional, elem: elem}
+		return &gtype{kind: tOptional, elem: elem, ref: u.byRef[v.Optional]}
 	case *schema.Type_Ref:
 		return u.resolveRef(d, what, v.Ref, params)
 	}
@@ -473,7 +480,7 @@ func subst(t *gtype, args []*gtype) *gtype {
 	case tParam:
 		return args[t.param]
 	case tArray, tOptional:
-		return &gtype{kind: t.kind, elem: subst(t.elem, args)}
+		return &gtype{kind: t.kind, elem: subst(t.elem, args), ref: t.ref}
 	case tMap:
 		return &gtype{kind: tMap, key: subst(t.key, args), elem: subst(t.elem, args)}
 	case tDecl:

@@ -34,6 +34,7 @@ func Validate(s *Schema) error {
 		v.checkRealm(ri)
 	}
 	v.checkModuleCycles(s)
+	v.checkRecursion(s)
 	return v.result()
 }
 
