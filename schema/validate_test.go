@@ -115,7 +115,7 @@ func TestValidateInvalid(t *testing.T) {
 			"f.go:4:6: invalid field name \"a\\\"b\": not an identifier\nf.go:4:6: invalid field name \"c\\nd\": not an identifier\nf.go:4:6: invalid field name \"e*/\": not an identifier"},
 		{"unicode letters are not identifiers",
 			`decls: { verb: { pos: { filename: "f.go" line: 4 column: 1 } name: "grüß" request: { unit: {} } response: { unit: {} } } }`, "",
-			`f.go:4:1: invalid verb name "grüß": not an identifier`},
+			`f.go:4:1: invalid verb name "gr\u00fc\u00df": not an identifier`},
 		{"ref with a newline is quoted in the message",
 			`decls: { data: { pos: { filename: "f.go" line: 4 column: 6 } name: "D" fields: { name: "x" type: { ref: { module: "balance" name: "X\nY" } } } } }`, "",
 			`f.go:4:6: unknown ref "balance.X\nY": module balance has no decl "X\nY"`},

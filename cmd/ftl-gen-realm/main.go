@@ -112,11 +112,24 @@ func report(w io.Writer, err error) int {
 	if errors.As(err, &ee) {
 		code = ee.code
 	}
-	var list diag.List
-	if errors.As(err, &list) {
-		fmt.Fprintln(w, list.Error())
-		return code
-	}
-	fmt.Fprintln(w, "ftl-gen-realm:", err)
+	printErr(w, err)
 	return code
+}
+
+// printErr prints an error as diagnostic lines: each of a diag.List as
+// file:line:col: message, or with the program's name when it names no
+// file; any other error as one line with the program's name.
+func printErr(w io.Writer, err error) {
+	var list diag.List
+	if !errors.As(err, &list) {
+		fmt.Fprintln(w, "ftl-gen-realm:", err)
+		return
+	}
+	for _, d := range list {
+		if d.File == "" {
+			fmt.Fprintln(w, "ftl-gen-realm:", d.String())
+		} else {
+			fmt.Fprintln(w, d.String())
+		}
+	}
 }
