@@ -2,6 +2,7 @@ package schema
 
 import (
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
@@ -36,6 +37,53 @@ func (v *validator) checkGo(ri *realmInfo) {
 		}
 	}
 	v.checkInstantiationCycles(c, ri)
+	v.checkNestedAliasCycles(c, ri)
+}
+
+// checkNestedAliasCycles refuses typealiases that contain themselves
+// through other aliases anywhere in their type (`typealias A [B]`,
+// `typealias B A`): the values exist (an empty list), but Go rejects a type
+// alias that refers to itself. (Validate refuses the cycles of aliases
+// that are each other's whole type, which no language can declare.)
+func (v *validator) checkNestedAliasCycles(c scope, ri *realmInfo) {
+	var nodes []*Decl
+	where := map[*Decl]scope{}
+	names := map[*Decl]string{}
+	for _, m := range ri.realm.GetModules() {
+		mc := c.in(m.GetPos(), named("module", m.GetName()))
+		for _, d := range m.GetDecls() {
+			if a := d.GetTypeAlias(); a != nil {
+				nodes = append(nodes, d)
+				where[d] = mc.in(a.GetPos(), named("typealias", a.GetName()))
+				names[d] = m.GetName() + "." + a.GetName()
+			}
+		}
+	}
+	next := func(d *Decl) []*Decl {
+		var out []*Decl
+		eachTypeRef(d.GetTypeAlias().GetType(), func(r *Ref) {
+			if target, _ := v.resolveQuiet(ri, r); target.GetTypeAlias() != nil && where[target].realm != nil {
+				out = append(out, target)
+			}
+		})
+		return out
+	}
+	for _, scc := range stronglyConnected(nodes, next) {
+		if len(scc) == 1 && !slices.Contains(next(scc[0]), scc[0]) {
+			continue
+		}
+		list := make([]string, len(scc))
+		first := scc[0]
+		for i, d := range scc {
+			list[i] = show(names[d])
+			if names[d] < names[first] {
+				first = d
+			}
+		}
+		slices.Sort(list)
+		v.errorf(where[first], "typealiases contain themselves in a cycle (%s): Go rejects a type alias that refers to itself; make one of them a data type",
+			strings.Join(list, ", "))
+	}
 }
 
 // ImportPathElemProblem says why name, an FTL identifier, cannot be an
