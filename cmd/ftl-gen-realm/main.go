@@ -24,6 +24,8 @@ type cli struct {
 	Import importCmd `cmd:"" help:"Turn a non-FTL service into a realm schema."`
 	Proxy  proxyCmd  `cmd:"" help:"Serve a realm whose verbs are answered by a non-FTL service."`
 	Fake   fakeCmd   `cmd:"" help:"Serve a realm's schema with fake answers, for local development."`
+
+	Version kong.VersionFlag `help:"Print the version (from the build information) and exit."`
 }
 
 // env is what commands get from the process, injected so tests can run the
@@ -70,6 +72,8 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		kong.Writers(stdout, stderr),
 		kong.UsageOnError(),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		kong.Help(helpPrinter),
+		kong.Vars{"version": version()},
 		kong.Exit(func(code int) { panic(exitCode(code)) }),
 	)
 	if err != nil {
