@@ -81,8 +81,11 @@ func (v *validator) checkNestedAliasCycles(c scope, ri *realmInfo) {
 			}
 		}
 		slices.Sort(list)
-		v.errorf(where[first], "typealiases contain themselves in a cycle (%s): Go rejects a type alias that refers to itself; make one of them a data type",
-			strings.Join(list, ", "))
+		what := "typealias " + show(names[first]) + " contains itself"
+		if len(scc) > 1 {
+			what = "typealiases contain themselves in a cycle (" + strings.Join(list, ", ") + ")"
+		}
+		v.errorf(where[first], "%s: Go rejects a type alias that refers to itself; make it a data type", what)
 	}
 }
 

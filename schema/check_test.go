@@ -20,7 +20,7 @@ func TestCheck(t *testing.T) {
 		{"alias cycle through a list", `realms { name: "r" modules { name: "m"
 			decls { type_alias { name: "A" type { array { element { ref { module: "m" name: "B" } } } } } }
 			decls { type_alias { name: "B" type { ref { module: "m" name: "A" } } } } } }`,
-			`typealiases contain themselves in a cycle (m.A, m.B): Go rejects a type alias that refers to itself; make one of them a data type (in realm r, module m, typealias A)`},
+			`typealiases contain themselves in a cycle (m.A, m.B): Go rejects a type alias that refers to itself; make it a data type (in realm r, module m, typealias A)`},
 		// An external realm is checked for form only: its Go rules are its
 		// own realm's business.
 		{"external realm's modules", `realms { name: "r" } realms { external: true name: "x" modules { name: "internal" } modules { name: "Internal" } }`, ``},

@@ -77,7 +77,7 @@ func TestGenCommandErrors(t *testing.T) {
 		root, echo := genProject(t, `realms { name: "bank" modules { name: "`+tc.module+`" } }`)
 		code, _, stderr := runCLI(t, "gen", "--dir", echo)
 		file := filepath.Join(root, ".ftl", "realms", "bank-"+commit+".txtpb")
-		if want := file + ": " + tc.why + "\n"; code != 1 || stderr != want {
+		if want := file + ": " + tc.why + "\n" + file + ": this is a cached copy of the realm's schema: delete it to fetch the schema again\n"; code != 1 || stderr != want {
 			t.Errorf("bad schema: exit %d, stderr %q, want %q", code, stderr, want)
 		}
 	}
