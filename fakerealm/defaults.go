@@ -6,8 +6,10 @@ package fakerealm
 const ZeroTime = "0001-01-01T00:00:00Z"
 
 // defaultValue is the default of a node, and where it had to be cut short
-// when the type contains itself through required fields only (data Node {
-// next Node }): no finite value exists, so the default has null there.
+// when the type contains itself through required fields only: a type enum
+// every variant of which holds the enum again (schema.Validate refuses
+// data that holds itself by value). No finite value exists, so the default
+// has null there.
 type defaultValue struct {
 	value any
 	cut   *cut // nil when the default is complete

@@ -20,8 +20,9 @@
 // variant's value, type enums {"name": <first variant>, "value": <its
 // default>}. A type enum whose first variant contains the enum again
 // through fields that cannot be empty takes the first variant that does
-// not; a data type that contains itself that way (no finite value exists)
-// gets null where it recurs, and Notes says where.
+// not; when every variant does (no finite value exists) the default has
+// null where it recurs, and Notes says where. (Data that contains itself
+// by value is refused by schema.Validate.)
 //
 // # Fixtures
 //

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
 	"github.com/ftlrealm/ftl-gen-realm/internal/jsonpath"
 
 	"connectrpc.com/connect"
@@ -66,17 +67,17 @@ type Verb struct {
 	CatchAll bool
 }
 
-// New makes a fake of realm, one of the realms of s; an empty realm picks
-// the schema's one realm that is not external. s must pass
-// schema.Validate, and the fixtures must fit the realm's verbs: otherwise
-// the error lists every problem.
+// New makes a fake of the realm whose schema s is: its one realm that is
+// not external. realm, when not empty, must be that realm's name. s must
+// pass schema.Check, as every command's schema does, and the fixtures must
+// fit the realm's verbs: otherwise the error lists every problem.
 func New(s *schema.Schema, realm string, opts Options) (*Fake, error) {
-	if err := schema.Validate(s); err != nil {
-		return nil, err
-	}
-	r, err := pickRealm(s, realm)
+	r, err := schema.Check(s)
 	if err != nil {
 		return nil, err
+	}
+	if realm != "" && realm != r.GetName() {
+		return nil, fmt.Errorf("the schema's realm is %s, not %s", diag.Quote(r.GetName()), diag.Quote(realm))
 	}
 	f := &Fake{realm: r.GetName(), byKey: map[string]*verb{}, hidden: map[string]bool{}, log: opts.Log}
 	c := newCompiler(s)
@@ -121,28 +122,6 @@ func New(s *schema.Schema, realm string, opts Options) (*Fake, error) {
 		}
 	}
 	return f, nil
-}
-
-func pickRealm(s *schema.Schema, name string) (*schema.Realm, error) {
-	var names []string
-	for _, r := range s.GetRealms() {
-		if name != "" && r.GetName() == name {
-			return r, nil
-		}
-		names = append(names, r.GetName())
-	}
-	if name != "" {
-		return nil, fmt.Errorf("the schema has no realm %s (it has %s)", name, orNothing(names))
-	}
-	internal := schema.InternalRealms(s)
-	if len(internal) == 1 {
-		return internal[0], nil
-	}
-	names = names[:0]
-	for _, r := range internal {
-		names = append(names, r.GetName())
-	}
-	return nil, fmt.Errorf("the schema has %d realms that are not external (%s): name the one to fake", len(internal), orNothing(names))
 }
 
 // Realm is the name of the faked realm, as its schema has it.

@@ -5,12 +5,15 @@ import (
 	"strings"
 )
 
-// check rejects what FTL schemas allow but Go cannot express, so that gen
-// never emits code that does not compile. Each check reports every problem
-// it finds; later checks run only on schemas that passed the earlier ones,
-// because they assume, e.g., that aliases are not cyclic.
+// check rejects what Go cannot express across the realms generated
+// together, so that gen never emits code that does not compile. Each
+// realm's schema has passed schema.Check, which refuses all of it within
+// one schema; these are the guards for types that refer across pinned
+// realms. Each check reports every problem it finds; later checks run only
+// on schemas that passed the earlier ones, because they assume, e.g., that
+// aliases are not cyclic.
 func (u *universe) check() error {
-	for _, c := range []func(){u.checkImportCycles, u.checkAliasCycles, u.checkValueRecursion, u.checkInstantiationCycles, u.checkVariants, u.checkComparable} {
+	for _, c := range []func(){u.checkImportCycles, u.checkAliasCycles, u.checkValueRecursion, u.checkComparable} {
 		c()
 		if len(u.errs) > 0 {
 			return u.sorted()
@@ -106,11 +109,13 @@ func (u *universe) checkAliasCycles() {
 }
 
 // valueOf calls f with every data type t holds by value: not behind an
-// array, a map or an interface. Aliases are looked through.
+// array, a map, a pointer or an interface. Aliases are looked through.
 func valueOf(t *gtype, byValue map[*declInfo][]bool, f func(*declInfo)) {
 	switch t.kind {
 	case tOptional:
-		valueOf(t.elem, byValue, f)
+		if !t.ref {
+			valueOf(t.elem, byValue, f)
+		}
 	case tDecl:
 		switch t.decl.kind {
 		case kindAlias:
@@ -146,7 +151,9 @@ func (u *universe) paramsByValue() map[*declInfo][]bool {
 				return true
 			}
 		case tOptional:
-			return mark(d, t.elem)
+			if !t.ref {
+				return mark(d, t.elem)
+			}
 		case tDecl:
 			for i, a := range t.args {
 				if byValue[t.decl][i] && mark(d, a) {
@@ -170,7 +177,9 @@ func (u *universe) paramsByValue() map[*declInfo][]bool {
 }
 
 // checkValueRecursion reports data types that contain themselves by value
-// (`data Node { next Node? }`): a Go struct cannot.
+// in Go. schema.Validate refuses such cycles in one schema, and optionals
+// on a cycle are pointers (schema.ByReference), so this is the guard for
+// what one schema cannot see: a cycle through two pinned realms.
 func (u *universe) checkValueRecursion() {
 	byValue := u.paramsByValue()
 	var nodes []*declInfo
@@ -187,108 +196,6 @@ func (u *universe) checkValueRecursion() {
 		return out
 	}
 	u.reportCycles(nodes, next, "data types contain themselves by value", "a Go struct cannot contain itself; hold it in an array or a map instead")
-}
-
-// checkInstantiationCycles reports generic data types that instantiate
-// themselves with ever-growing type arguments (`data Box<T> { next
-// [Box<[T]>] }`), which Go rejects as an instantiation cycle. Like the Go
-// type checker, it looks for a cycle through a type argument that strictly
-// contains a type parameter.
-func (u *universe) checkInstantiationCycles() {
-	type node struct {
-		d *declInfo
-		i int
-	}
-	type edge struct {
-		to      node
-		growing bool
-	}
-	edges := map[node][]edge{}
-	var nodes []node
-	u.allDecls(func(d *declInfo) {
-		if d.kind != kindData {
-			return
-		}
-		for i := range d.params {
-			nodes = append(nodes, node{d, i})
-		}
-		for _, f := range d.fields {
-			walk(f, func(t *gtype) {
-				if t.kind != tDecl {
-					return
-				}
-				for j, a := range t.args {
-					walk(a, func(p *gtype) {
-						if p.kind == tParam {
-							from := node{d, p.param}
-							edges[from] = append(edges[from], edge{node{t.decl, j}, a != p})
-						}
-					})
-				}
-			})
-		}
-	})
-	next := func(n node) []node {
-		var out []node
-		for _, e := range edges[n] {
-			out = append(out, e.to)
-		}
-		return out
-	}
-	reported := map[*declInfo]bool{}
-	for _, scc := range sccs(nodes, next) {
-		in := map[node]bool{}
-		for _, n := range scc {
-			in[n] = true
-		}
-		for _, n := range scc {
-			for _, e := range edges[n] {
-				if e.growing && in[e.to] && !reported[n.d] {
-					reported[n.d] = true
-					u.errorf(n.d, "", "instantiates itself with ever larger type arguments (through type parameter %s), which Go rejects as an instantiation cycle", n.d.params[n.i])
-				}
-			}
-		}
-	}
-}
-
-// goShape classifies the Go type a schema type becomes, looking through
-// aliases.
-func goShape(t *gtype) string {
-	switch t.kind {
-	case tAny:
-		return "Any"
-	case tTime:
-		return "Time"
-	case tOptional:
-		return "optional"
-	case tDecl:
-		switch t.decl.kind {
-		case kindAlias:
-			return goShape(t.decl.aliased)
-		case kindTypeEnum:
-			return "type enum"
-		}
-	}
-	return ""
-}
-
-// checkVariants rejects type enum variants that cannot be Go variant types.
-// A variant other than a same-named data type becomes `type Variant T`; Go
-// cannot put the marker method on an interface (Any, another type enum), and
-// a defined type over time.Time or ftlrealm.Option loses the methods that
-// encode it, so the runtime would put garbage on the wire.
-func (u *universe) checkVariants() {
-	u.allDecls(func(d *declInfo) {
-		for _, v := range d.variants {
-			if v.standalone {
-				continue
-			}
-			if shape := goShape(v.t); shape != "" {
-				u.errorf(d, "variant "+v.name, "a variant holding a value of type %s is not supported in Go; wrap it in a data type", shape)
-			}
-		}
-	})
 }
 
 // reportCycles reports each cycle of the graph once, naming its members.

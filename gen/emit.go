@@ -122,6 +122,12 @@ func (e *emitter) goType(t *gtype, params []string) jen.Code {
 	case tMap:
 		return jen.Map(e.goType(t.key, params)).Add(e.goType(t.elem, params))
 	case tOptional:
+		if t.ref {
+			// The optional closes a cycle of data types; a pointer is
+			// what lets a Go struct hold its own kind (see
+			// schema.ByReference). nil encodes as null, as None does.
+			return jen.Op("*").Add(e.goType(t.elem, params))
+		}
 		return jen.Qual(RuntimePath, "Option").Types(e.goType(t.elem, params))
 	case tParam:
 		return jen.Id(params[t.param])

@@ -52,41 +52,41 @@ func TestErrors(t *testing.T) {
 		realm   string
 		want    []string
 	}{
-		{name: "bad module name", modules: mod("bad-name"), want: []string{`bank.txtpb: realm bank: invalid module name "bad-name"`}},
-		{name: "internal module", modules: mod("internal"), want: []string{`module name "internal" cannot be an import path element`}},
-		{name: "windows-reserved module name", modules: mod("con"), want: []string{`module name "con": malformed import path "ftl/realm/bank/con"`}},
-		{name: "module case clash", modules: mod("Ledger") + mod("ledger"), want: []string{`module "ledger" clashes with module "Ledger"`}},
-		{name: "bad decl name", modules: mod("m", data("9x")), want: []string{`bank.txtpb: realm bank: module m: data 9x: invalid identifier "9x"`}},
-		{name: "bad field name", modules: mod("m", data("D", "a b", tInt_)), want: []string{`data D: invalid field name "a b"`}},
-		{name: "duplicate field", modules: mod("m", data("D", "a", tInt_, "a", tStr)), want: []string{`data D: field a declared twice`}},
-		{name: "duplicate decl", modules: mod("m", data("D"), `decls { type_alias { name: "D" type { int {} } } }`), want: []string{`typealias D: declared twice`}},
-		{name: "duplicate verb", modules: mod("m", `decls { verb { name: "v" request { unit {} } response { unit {} } } }`, `decls { verb { name: "v" request { unit {} } response { unit {} } } }`), want: []string{`verb v: declared twice`}},
-		{name: "verb and data share a name", modules: mod("m", data("v"), `decls { verb { name: "v" request { unit {} } response { unit {} } } }`), want: []string{`verb v: declared twice`}},
-		{name: "unknown module", modules: mod("m", data("D", "a", ref("nope", "X"))), want: []string{`data D: field a: ref "nope.X": realm bank has no module "nope"`}},
-		{name: "unknown decl", modules: mod("m", data("D", "a", ref("m", "X"))), want: []string{`ref "m.X": module m of realm bank has no data, enum or type alias "X"`}},
-		{name: "ref to verb", modules: mod("m", data("D", "a", ref("m", "v")), `decls { verb { name: "v" request { unit {} } response { unit {} } } }`), want: []string{`ref "m.v": module m of realm bank has no data, enum or type alias "v"`}},
-		{name: "unpinned realm", modules: mod("m", data("D", "a", `{ ref { module: "x" name: "Y" realm: "elsewhere" } }`)), want: []string{`ref "x.Y@elsewhere": realm "elsewhere" is not pinned in ftl-project.toml`}},
-		{name: "arity", modules: mod("m", data("D", "a", ref("m", "E", tInt_)), data("E")), want: []string{`ref "m.E<Int>": E takes 0 type arguments, got 1`}},
-		{name: "no module", modules: mod("m", data("D", "a", `{ ref { name: "T" } }`)), want: []string{`ref "T" has no module and is not a type parameter in scope`}},
-		{name: "missing type", modules: mod("m", `decls { data { name: "D" fields { name: "a" } } }`), want: []string{`data D: field a: missing or unknown type`}},
-		{name: "float enum", modules: mod("m", `decls { enum { name: "E" type { float {} } } }`), want: []string{`enum E: a value enum must be of type Int or String, not Float`}},
-		{name: "enum value kind", modules: mod("m", `decls { enum { name: "E" type { int {} } variants { name: "A" value { string_value { value: "a" } } } } }`), want: []string{`enum E: variant A: String value in an Int enum`}},
-		{name: "type enum value", modules: mod("m", `decls { enum { name: "E" variants { name: "A" value { int_value { value: 1 } } } } }`), want: []string{`enum E: variant A: a type enum variant needs a type value`}},
-		{name: "import cycle", modules: mod("a", data("A", "b", ref("b", "B"))) + mod("b", data("B", "a", `{ array { element `+ref("a", "A")+` } }`)), want: []string{`modules bank/a, bank/b refer to each other's types in a cycle`}},
-		{name: "alias cycle", modules: mod("m", `decls { type_alias { name: "A" type { array { element `+ref("m", "B")+` } } } }`, `decls { type_alias { name: "B" type `+ref("m", "A")+` } }`), want: []string{`typealias A: type aliases refer to themselves in a cycle (bank/m.A, bank/m.B)`}},
-		{name: "value recursion", modules: mod("m", data("Node", "next", `{ optional { type `+ref("m", "Node")+` } }`)), want: []string{`data Node: data types contain themselves by value in a cycle (bank/m.Node): a Go struct cannot contain itself`}},
-		{name: "recursion through generic", modules: mod("m", `decls { data { name: "Box" type_parameters { name: "T" } fields { name: "v" type { ref { name: "T" } } } } }`, data("Node", "b", ref("m", "Box", ref("m", "Node")))), want: []string{`data Node: data types contain themselves by value in a cycle (bank/m.Node)`}},
-		{name: "instantiation cycle", modules: mod("m", `decls { data { name: "Box" type_parameters { name: "T" } fields { name: "next" type { array { element { ref { module: "m" name: "Box" type_parameters { array { element { ref { name: "T" } } } } } } } } } } }`), want: []string{`data Box: instantiates itself with ever larger type arguments (through type parameter T)`}},
-		{name: "Any variant", modules: mod("m", `decls { enum { name: "E" variants { name: "A" value { type_value { value { any {} } } } } } }`), want: []string{`enum E: variant A: a variant holding a value of type Any is not supported in Go`}},
-		{name: "Time variant via alias", modules: mod("m", `decls { type_alias { name: "T" type { time {} } } }`, `decls { enum { name: "E" variants { name: "A" value { type_value { value `+ref("m", "T")+` } } } } }`), want: []string{`variant A: a variant holding a value of type Time is not supported`}},
-		{name: "type enum variant", modules: mod("m", `decls { enum { name: "E" variants { name: "N" value { type_value { value `+ref("m", "E")+` } } } } }`), want: []string{`variant N: a variant holding a value of type type enum is not supported`}},
-		{name: "map key", modules: mod("m", data("D", "a", `{ map { key `+tBytes_+` value `+tInt_+` } }`)), want: []string{`data D: map key type Bytes is not comparable in Go`}},
-		{name: "map key data", modules: mod("m", data("K", "xs", `{ array { element `+tInt_+` } }`), data("D", "a", `{ map { key `+ref("m", "K")+` value `+tInt_+` } }`)), want: []string{`data D: map key type m.K is not comparable in Go`}},
-		{name: "comparable type argument", modules: mod("m", `decls { data { name: "Set" type_parameters { name: "T" } fields { name: "m" type { map { key { ref { name: "T" } } value { bool {} } } } } } }`, data("D", "s", ref("m", "Set", `{ array { element { int {} } } }`))), want: []string{`data D: type argument T of Set (used in a map key there): [Int] is not comparable in Go`}},
-		{name: "bad type parameter", modules: mod("m", `decls { data { name: "D" type_parameters { name: "a-b" } } }`), want: []string{`data D: invalid type parameter name "a-b"`}},
+		{name: "bad module name", modules: mod("bad-name"), want: []string{`bank.txtpb: invalid module name "bad-name": not an identifier (in realm bank, module "bad-name")`}},
+		{name: "internal module", modules: mod("internal"), want: []string{`bank.txtpb: invalid module name "internal": Go would make its package importable only from inside the realm's module`}},
+		{name: "windows-reserved module name", modules: mod("con"), want: []string{`invalid module name "con": "con" disallowed as path element component on Windows`}},
+		{name: "module case clash", modules: mod("Ledger") + mod("ledger"), want: []string{`modules "Ledger" and "ledger" differ only in letter case`}},
+		{name: "bad decl name", modules: mod("m", data("9x")), want: []string{`bank.txtpb: invalid data name "9x": not an identifier (in realm bank, module m, data 9x)`}},
+		{name: "bad field name", modules: mod("m", data("D", "a b", tInt_)), want: []string{`invalid field name "a b": not an identifier`}},
+		{name: "duplicate field", modules: mod("m", data("D", "a", tInt_, "a", tStr)), want: []string{`duplicate field "a" in data D`}},
+		{name: "duplicate decl", modules: mod("m", data("D"), `decls { type_alias { name: "D" type { int {} } } }`), want: []string{`duplicate decl "D" in module m (in realm bank, module m, typealias D)`}},
+		{name: "duplicate verb", modules: mod("m", `decls { verb { name: "v" request { unit {} } response { unit {} } } }`, `decls { verb { name: "v" request { unit {} } response { unit {} } } }`), want: []string{`duplicate decl "v" in module m (in realm bank, module m, verb v)`}},
+		{name: "verb and data share a name", modules: mod("m", data("v"), `decls { verb { name: "v" request { unit {} } response { unit {} } } }`), want: []string{`duplicate decl "v" in module m (in realm bank, module m, verb v)`}},
+		{name: "unknown module", modules: mod("m", data("D", "a", ref("nope", "X"))), want: []string{`unknown ref nope.X: no module nope in realm bank`}},
+		{name: "unknown decl", modules: mod("m", data("D", "a", ref("m", "X"))), want: []string{`unknown ref m.X: module m has no decl X`}},
+		{name: "ref to verb", modules: mod("m", data("D", "a", ref("m", "v")), `decls { verb { name: "v" request { unit {} } response { unit {} } } }`), want: []string{`m.v is a verb, not a type`}},
+		{name: "unpinned realm", modules: mod("m", data("D", "a", `{ ref { module: "x" name: "Y" realm: "elsewhere" } }`)), want: []string{`unknown ref x.Y@elsewhere: no realm elsewhere in the schema`}},
+		{name: "arity", modules: mod("m", data("D", "a", ref("m", "E", tInt_)), data("E")), want: []string{`wrong number of type arguments in m.E<Int>: got 1, want 0`}},
+		{name: "no module", modules: mod("m", data("D", "a", `{ ref { name: "T" } }`)), want: []string{`unknown ref T: no module, and not a type parameter`}},
+		{name: "missing type", modules: mod("m", `decls { data { name: "D" fields { name: "a" } } }`), want: []string{`missing type of field a`}},
+		{name: "float enum", modules: mod("m", `decls { enum { name: "E" type { float {} } } }`), want: []string{`invalid type Float of value enum E (want Int or String)`}},
+		{name: "enum value kind", modules: mod("m", `decls { enum { name: "E" type { int {} } variants { name: "A" value { string_value { value: "a" } } } } }`), want: []string{`variant A of Int enum E has a String value`}},
+		{name: "type enum value", modules: mod("m", `decls { enum { name: "E" variants { name: "A" value { int_value { value: 1 } } } } }`), want: []string{`variant A of type enum E has an Int value (want a type)`}},
+		{name: "import cycle", modules: mod("a", data("A", "b", ref("b", "B"))) + mod("b", data("B", "a", `{ array { element `+ref("a", "A")+` } }`)), want: []string{`module dependency cycle: a -> b -> a`}},
+		{name: "alias cycle", modules: mod("m", `decls { type_alias { name: "A" type { array { element `+ref("m", "B")+` } } } }`, `decls { type_alias { name: "B" type `+ref("m", "A")+` } }`), want: []string{`typealiases contain themselves in a cycle (m.A, m.B): Go rejects a type alias that refers to itself`}},
+		{name: "value recursion", modules: mod("m", data("Node", "next", ref("m", "Node"))), want: []string{`data m.Node contains itself by value`}},
+		{name: "recursion through generic", modules: mod("m", `decls { data { name: "Box" type_parameters { name: "T" } fields { name: "v" type { ref { name: "T" } } } } }`, data("Node", "b", ref("m", "Box", ref("m", "Node")))), want: []string{`data m.Node contains itself by value`}},
+		{name: "instantiation cycle", modules: mod("m", `decls { data { name: "Box" type_parameters { name: "T" } fields { name: "next" type { array { element { ref { module: "m" name: "Box" type_parameters { array { element { ref { name: "T" } } } } } } } } } } }`), want: []string{`data Box instantiates itself with ever larger type arguments (through type parameter T)`}},
+		{name: "Any variant", modules: mod("m", `decls { enum { name: "E" variants { name: "A" value { type_value { value { any {} } } } } } }`), want: []string{`variant A of type enum E holds a value of type Any, which a Go client cannot express`}},
+		{name: "Time variant via alias", modules: mod("m", `decls { type_alias { name: "T" type { time {} } } }`, `decls { enum { name: "E" variants { name: "A" value { type_value { value `+ref("m", "T")+` } } } } }`), want: []string{`variant A of type enum E holds a value of type Time`}},
+		{name: "type enum variant", modules: mod("m", `decls { enum { name: "E" variants { name: "N" value { type_value { value `+ref("m", "E")+` } } } } }`), want: []string{`variant N of type enum E holds a value of type type enum m.E`}},
+		{name: "map key", modules: mod("m", data("D", "a", `{ map { key `+tBytes_+` value `+tInt_+` } }`)), want: []string{`invalid map key type Bytes (want String, Int or a value enum)`}},
+		{name: "map key data", modules: mod("m", data("K", "xs", `{ array { element `+tInt_+` } }`), data("D", "a", `{ map { key `+ref("m", "K")+` value `+tInt_+` } }`)), want: []string{`invalid map key type m.K (want String, Int or a value enum)`}},
+		{name: "comparable type argument", modules: mod("m", `decls { data { name: "Set" type_parameters { name: "T" } fields { name: "m" type { map { key { ref { name: "T" } } value { bool {} } } } } } }`, data("D", "s", ref("m", "Set", `{ array { element { int {} } } }`))), want: []string{`invalid map key type T (want String, Int or a value enum) (in realm bank, module m, data Set, field m)`}},
+		{name: "bad type parameter", modules: mod("m", `decls { data { name: "D" type_parameters { name: "a-b" } } }`), want: []string{`invalid type parameter name "a-b": not an identifier`}},
 		{name: "bad realm name", realm: "internal", modules: mod("m"), want: []string{`realm name "internal" cannot be an import path element`}},
 		{name: "bad realm ident", realm: "my-realm", modules: mod("m"), want: []string{`realm name "my-realm" is not a valid identifier`}},
-		{name: "all problems at once", modules: mod("m", data("9x"), data("D", "a", ref("m", "Nope"))), want: []string{`data 9x: invalid identifier`, `data D: field a: ref "m.Nope"`}},
+		{name: "all problems at once", modules: mod("m", data("9x"), data("D", "a", ref("m", "Nope"))), want: []string{`invalid data name "9x": not an identifier`, `unknown ref m.Nope: module m has no decl Nope`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			name := tc.realm
@@ -119,12 +119,11 @@ func TestSchemaRealms(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = Generate(Realm{Name: "bank", Schema: two, File: "x.txtpb"})
-	if err == nil || !strings.Contains(err.Error(), `x.txtpb: realm bank: the schema must hold exactly one internal realm (or one named "bank"), found 2`) {
+	if err == nil || err.Error() != `x.txtpb: a realm schema must hold exactly one realm that is not external (the realm's API); this one holds 2 (a, b)` {
 		t.Errorf("got %v", err)
 	}
-	// With several internal realms, the one named like the pin is used;
-	// external realms are ignored.
-	s, err := schema.Unmarshal("x", []byte(`realms { name: "a" } realms { name: "bank" modules { name: "m" } } realms { external: true name: "c" }`), schema.FormatText)
+	// External realms (what the realm calls elsewhere) are not its API.
+	s, err := schema.Unmarshal("x", []byte(`realms { name: "a" modules { name: "m" } } realms { external: true name: "c" }`), schema.FormatText)
 	if err != nil {
 		t.Fatal(err)
 	}

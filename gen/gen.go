@@ -44,6 +44,9 @@ type Realm struct {
 	Schema *schema.Schema
 	// File names the schema file in diagnostics (e.g. the cached copy).
 	File string
+	// api is Schema's API realm when Schema has passed schema.Check
+	// already (Run's LoadRealm); else Generate checks it.
+	api *schema.Realm
 }
 
 // Files maps a slash-separated path relative to a realm module's directory
@@ -55,7 +58,8 @@ func (f Files) Paths() []string { return slices.Sorted(maps.Keys(f)) }
 
 // Generate renders the Go packages of every realm in realms: one package per
 // module, keyed by realm name. Realms may refer to each other (refs with
-// @realm), which is why they are generated together. Nothing is generated if
+// @realm), which is why they are generated together. Every schema must pass
+// schema.Check, the rules every command applies. Nothing is generated if
 // any schema has a problem: the error is a diag.List with every problem found.
 func Generate(realms ...Realm) (map[string]Files, error) {
 	_, out, err := generate(realms)

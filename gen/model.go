@@ -2,6 +2,7 @@ package gen
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -16,7 +17,10 @@ import (
 type universe struct {
 	realms []*realmInfo          // sorted by local name
 	byName map[string]*realmInfo // local names, then producer names
-	errs   diag.List
+	// byRef holds the optionals through which a data type holds its own
+	// cycle (schema.ByReference): they become Go pointers.
+	byRef map[*schema.Optional]bool
+	errs  diag.List
 }
 
 type realmInfo struct {
@@ -107,13 +111,14 @@ type gtype struct {
 	kind  tkind
 	elem  *gtype // array element, map value, optional inner
 	key   *gtype // map key
+	ref   bool   // an optional held by reference: a Go pointer, not an Option
 	decl  *declInfo
 	args  []*gtype
 	param int
 }
 
 func newUniverse(realms []Realm) (*universe, error) {
-	u := &universe{byName: map[string]*realmInfo{}}
+	u := &universe{byName: map[string]*realmInfo{}, byRef: map[*schema.Optional]bool{}}
 	seen := map[string]string{}
 	for _, r := range realms {
 		ri := u.addRealm(r)
@@ -121,7 +126,7 @@ func newUniverse(realms []Realm) (*universe, error) {
 			continue
 		}
 		if prev, ok := seen[strings.ToLower(ri.name)]; ok {
-			u.errs.Add(ri.file, 0, 0, "realm %q: name clashes with realm %q (import paths must differ in more than case)", ri.name, prev)
+			u.errs.Add(ri.file, 0, 0, "realm %s: name clashes with realm %s (import paths must differ in more than case)", diag.Quote(ri.name), diag.Quote(prev))
 			continue
 		}
 		seen[strings.ToLower(ri.name)] = ri.name
@@ -153,6 +158,21 @@ func (u *universe) sorted() diag.List {
 	return slices.CompactFunc(u.errs, func(a, b diag.Diagnostic) bool { return a == b })
 }
 
+// addErr adds a schema.Check error, anchoring diagnostics without a file
+// at the realm's schema file.
+func (u *universe) addErr(file string, err error) {
+	var list diag.List
+	if !errors.As(err, &list) {
+		list = diag.List{{Message: err.Error()}}
+	}
+	for _, d := range list {
+		if d.File == "" {
+			d.File = file
+		}
+		u.errs = append(u.errs, d)
+	}
+}
+
 // addRealm indexes the modules and declarations of one realm.
 func (u *universe) addRealm(r Realm) *realmInfo {
 	ri := &realmInfo{name: r.Name, src: r.Source, file: cmp.Or(r.File, r.Name), byModule: map[string]*moduleInfo{}}
@@ -160,35 +180,20 @@ func (u *universe) addRealm(r Realm) *realmInfo {
 		u.errs.Add(ri.file, 0, 0, "%v", err)
 		return nil
 	}
-	internal := schema.InternalRealms(r.Schema)
-	var sr *schema.Realm
-	switch {
-	case len(internal) == 1:
-		sr = internal[0]
-	default:
-		for _, c := range internal {
-			if c.GetName() == r.Name {
-				sr = c
-			}
-		}
-	}
+	sr := r.api
 	if sr == nil {
-		u.errs.Add(ri.file, 0, 0, "realm %s: the schema must hold exactly one internal realm (or one named %q), found %d", r.Name, r.Name, len(internal))
-		return nil
+		var err error
+		if sr, err = schema.Check(r.Schema); err != nil {
+			u.addErr(ri.file, err)
+			return nil
+		}
 	}
 	ri.producer = sr.GetName()
-	folded := map[string]string{}
+	for o := range schema.ByReference(r.Schema) {
+		u.byRef[o] = true
+	}
 	for _, m := range sr.GetModules() {
 		name := m.GetName()
-		if err := checkModuleName(r.Name, name); err != nil {
-			u.errs.Add(ri.file, 0, 0, "realm %s: %v", r.Name, err)
-			continue
-		}
-		if prev, ok := folded[strings.ToLower(name)]; ok {
-			u.errs.Add(ri.file, 0, 0, "realm %s: module %q clashes with module %q (import paths must differ in more than case)", r.Name, name, prev)
-			continue
-		}
-		folded[strings.ToLower(name)] = name
 		mi := &moduleInfo{
 			realm: ri, m: m, name: name, dir: name,
 			path:  ImportPrefix + "/" + r.Name + "/" + name,
@@ -217,7 +222,7 @@ func (u *universe) indexDecls(mi *moduleInfo) {
 		where := mi.where(schema.DeclKind(d) + " " + name)
 		switch {
 		case !validIdent(name):
-			u.errs.Add(mi.realm.file, 0, 0, "%s: invalid identifier %q", where, name)
+			u.errs.Add(mi.realm.file, 0, 0, "%s: invalid identifier %s", where, diag.Quote(name))
 			continue
 		case seen[name]:
 			u.errs.Add(mi.realm.file, 0, 0, "%s: declared twice", where)
@@ -295,7 +300,7 @@ func (u *universe) resolveData(d *declInfo) {
 		name := p.GetName()
 		switch {
 		case !validIdent(name):
-			u.errorf(d, "", "invalid type parameter name %q", name)
+			u.errorf(d, "", "invalid type parameter name %s", diag.Quote(name))
 		case params[name] > 0:
 			u.errorf(d, "", "type parameter %s declared twice", name)
 		}
@@ -308,7 +313,7 @@ func (u *universe) resolveData(d *declInfo) {
 		name := f.GetName()
 		switch {
 		case !validIdent(name):
-			u.errorf(d, "", "invalid field name %q", name)
+			u.errorf(d, "", "invalid field name %s", diag.Quote(name))
 		case seen[name]:
 			u.errorf(d, "", "field %s declared twice", name)
 		}
@@ -362,7 +367,7 @@ func (u *universe) resolveTypeEnum(d *declInfo) {
 func (u *universe) checkVariantName(d *declInfo, v *schema.EnumVariant, seen map[string]bool) {
 	switch name := v.GetName(); {
 	case !validIdent(name):
-		u.errorf(d, "", "invalid variant name %q", name)
+		u.errorf(d, "", "invalid variant name %s", diag.Quote(name))
 	case seen[name]:
 		u.errorf(d, "", "variant %s declared twice", name)
 	default:
@@ -408,7 +413,7 @@ func (u *universe) resolve(d *declInfo, what string, t *schema.Type, params map[
 		if elem == nil {
 			return nil
 		}
-		return &gtype{kind: tOptional, elem: elem}
+		return &gtype{kind: tOptional, elem: elem, ref: u.byRef[v.Optional]}
 	case *schema.Type_Ref:
 		return u.resolveRef(d, what, v.Ref, params)
 	}
@@ -422,7 +427,7 @@ func (u *universe) resolveRef(d *declInfo, what string, r *schema.Ref, params ma
 		// FTL writes a reference to a type parameter as a ref without module.
 		i, ok := params[r.GetName()]
 		if !ok || r.GetRealm() != "" || len(r.GetTypeParameters()) > 0 {
-			u.errorf(d, what, "ref %q has no module and is not a type parameter in scope", text)
+			u.errorf(d, what, "ref %s has no module and is not a type parameter in scope", diag.Quote(text))
 			return nil
 		}
 		return &gtype{kind: tParam, param: i - 1}
@@ -431,18 +436,18 @@ func (u *universe) resolveRef(d *declInfo, what string, r *schema.Ref, params ma
 	if realm := r.GetRealm(); realm != "" && realm != ri.name && realm != ri.producer {
 		ri = u.byName[realm]
 		if ri == nil {
-			u.errorf(d, what, "ref %q: realm %q is not pinned in ftl-project.toml (pin it with `ftl-gen-realm realm add %s ...`)", text, realm, realm)
+			u.errorf(d, what, "ref %s: realm %s is not pinned in ftl-project.toml (pin it with `ftl-gen-realm realm add %s ...`)", diag.Quote(text), diag.Quote(realm), realm)
 			return nil
 		}
 	}
 	mi := ri.byModule[r.GetModule()]
 	if mi == nil {
-		u.errorf(d, what, "ref %q: realm %s has no module %q", text, ri.name, r.GetModule())
+		u.errorf(d, what, "ref %s: realm %s has no module %s", diag.Quote(text), ri.name, diag.Quote(r.GetModule()))
 		return nil
 	}
 	target := mi.types[r.GetName()]
 	if target == nil {
-		u.errorf(d, what, "ref %q: module %s of realm %s has no data, enum or type alias %q", text, mi.name, ri.name, r.GetName())
+		u.errorf(d, what, "ref %s: module %s of realm %s has no data, enum or type alias %s", diag.Quote(text), mi.name, ri.name, diag.Quote(r.GetName()))
 		return nil
 	}
 	want := 0
@@ -450,7 +455,7 @@ func (u *universe) resolveRef(d *declInfo, what string, r *schema.Ref, params ma
 		want = len(target.data.GetTypeParameters())
 	}
 	if got := len(r.GetTypeParameters()); got != want {
-		u.errorf(d, what, "ref %q: %s takes %d type arguments, got %d", text, r.GetName(), want, got)
+		u.errorf(d, what, "ref %s: %s takes %d type arguments, got %d", diag.Quote(text), r.GetName(), want, got)
 		return nil
 	}
 	g := &gtype{kind: tDecl, decl: target}
@@ -473,7 +478,7 @@ func subst(t *gtype, args []*gtype) *gtype {
 	case tParam:
 		return args[t.param]
 	case tArray, tOptional:
-		return &gtype{kind: t.kind, elem: subst(t.elem, args)}
+		return &gtype{kind: t.kind, elem: subst(t.elem, args), ref: t.ref}
 	case tMap:
 		return &gtype{kind: tMap, key: subst(t.key, args), elem: subst(t.elem, args)}
 	case tDecl:

@@ -6,7 +6,8 @@ import (
 	"go/types"
 	"strings"
 
-	"golang.org/x/mod/module"
+	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
+	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
 // validIdent reports whether s is an FTL identifier: ^[A-Za-z_][A-Za-z0-9_]*$.
@@ -38,20 +39,6 @@ var predeclared = func() map[string]bool {
 	return m
 }()
 
-// pathElemProblem explains why name cannot be an element of a Go import
-// path that a consumer imports, or returns "".
-func pathElemProblem(name string) string {
-	switch {
-	case name == "internal":
-		return "Go would make the package importable only from inside the realm module"
-	case name == "vendor":
-		return "Go reserves vendor directories"
-	case name == "testdata", strings.HasPrefix(name, "_"):
-		return "the go command ignores such directories"
-	}
-	return ""
-}
-
 // CheckRealmName reports whether name can be a pinned realm's local name:
 // its clients go to import path ftl/realm/<name>, so beyond being an FTL
 // identifier it must be a path element Go accepts and imports normally
@@ -63,28 +50,10 @@ func CheckRealmName(name string) error { return checkRealmName(name) }
 // path element in ftl/realm/<realm>.
 func checkRealmName(name string) error {
 	if !validIdent(name) {
-		return fmt.Errorf("realm name %q is not a valid identifier", name)
+		return fmt.Errorf("realm name %s is not a valid identifier", diag.Quote(name))
 	}
-	if p := pathElemProblem(name); p != "" {
-		return fmt.Errorf("realm name %q cannot be an import path element: %s", name, p)
-	}
-	if err := module.CheckImportPath(ImportPrefix + "/" + name); err != nil {
-		return fmt.Errorf("realm name %q: %v", name, err)
-	}
-	return nil
-}
-
-// checkModuleName checks a module name, which becomes the last import path
-// element in ftl/realm/<realm>/<module>.
-func checkModuleName(realm, name string) error {
-	if !validIdent(name) {
-		return fmt.Errorf("invalid module name %q", name)
-	}
-	if p := pathElemProblem(name); p != "" {
-		return fmt.Errorf("module name %q cannot be an import path element: %s", name, p)
-	}
-	if err := module.CheckImportPath(ImportPrefix + "/" + realm + "/" + name); err != nil {
-		return fmt.Errorf("module name %q: %v", name, err)
+	if p := schema.ImportPathElemProblem(name); p != "" {
+		return fmt.Errorf("realm name %s cannot be an import path element: %s", diag.Quote(name), p)
 	}
 	return nil
 }

@@ -69,8 +69,8 @@ func TestNaming(t *testing.T) {
 		},
 		{
 			name:    "module package names",
-			modules: mod("type", data("A")) + mod("time", data("B")) + mod("user", data("C", "a", ref("type", "A"), "b", ref("time", "B"))),
-			want:    []string{`"ftl/realm/bank/type"`, `bank_time "ftl/realm/bank/time"`, "A type_.A", "B bank_time.B"},
+			modules: mod("string", data("A")) + mod("time", data("B")) + mod("user", data("C", "a", ref("string", "A"), "b", ref("time", "B"))),
+			want:    []string{`"ftl/realm/bank/string"`, `bank_time "ftl/realm/bank/time"`, "A string_.A", "B bank_time.B"},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

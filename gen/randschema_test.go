@@ -2,6 +2,7 @@ package gen
 
 import (
 	"strings"
+	"unicode"
 
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
@@ -51,11 +52,19 @@ func (r *byteRand) text() string {
 	return s
 }
 
-// comments draws zero to two comment entries.
+// comments draws zero to two comment entries, each one line without
+// control characters (schema.Check refuses the others) but otherwise
+// nasty: comment terminators, directives, byte order marks and
+// bidirectional overrides, invalid UTF-8.
 func (r *byteRand) comments() []string {
 	var out []string
 	for range r.intn(3) {
-		out = append(out, r.text())
+		out = append(out, strings.Map(func(c rune) rune {
+			if c != '\t' && (unicode.IsControl(c) || c == '\u2028' || c == '\u2029') {
+				return ' '
+			}
+			return c
+		}, r.text()))
 	}
 	return out
 }

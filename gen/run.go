@@ -68,9 +68,6 @@ type Config struct {
 	Realms []Pinned
 	// Fetcher obtains schemas; nil means CacheFetcher{Root}.
 	Fetcher Fetcher
-	// Validate, when set, validates each schema before generating (e.g.
-	// schema.Validate). gen also does its own checks regardless.
-	Validate func(file string, s *schema.Schema) error
 	// RuntimeVersion is the version of github.com/ftlrealm/ftl-gen-realm
 	// realm modules require; "" picks the version the consumer's go.mod
 	// requires, else this binary's version (see docs/clients.md).
@@ -138,8 +135,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	return res, nil
 }
 
-// load fetches, reads and validates every pinned schema, reporting the
-// problems of all of them at once.
+// load fetches, reads and checks (schema.LoadRealm) every pinned schema,
+// reporting the problems of all of them at once.
 func load(ctx context.Context, cfg Config) ([]Realm, error) {
 	pinned := slices.SortedFunc(slices.Values(cfg.Realms), func(a, b Pinned) int { return strings.Compare(a.Name, b.Name) })
 	var realms []Realm
@@ -156,10 +153,7 @@ func load(ctx context.Context, cfg Config) ([]Realm, error) {
 			errs = appendErr(errs, err)
 			continue
 		}
-		s, err := schema.Unmarshal(rel, data, format)
-		if err == nil && cfg.Validate != nil {
-			err = cfg.Validate(rel, s)
-		}
+		s, api, err := schema.LoadRealm(rel, data, format)
 		if err != nil {
 			errs = appendErr(errs, err)
 			continue
@@ -169,6 +163,7 @@ func load(ctx context.Context, cfg Config) ([]Realm, error) {
 			Source: SourceInfo{Repo: p.GitRepo, Commit: p.GitCommit, Path: p.GitPath},
 			Schema: s,
 			File:   rel,
+			api:    api,
 		})
 	}
 	return realms, errs.Err()

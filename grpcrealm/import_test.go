@@ -420,9 +420,6 @@ message M { optional int32 a = 1; required string b = 2; optional M next = 3; re
 			if err := schema.Validate(res.Schema); err != nil {
 				t.Errorf("invalid schema: %v", err)
 			}
-			if tc.name == "proto2: optional and required" {
-				return // M contains itself by value (next M?), which gen rightly rejects
-			}
 			if _, err := gen.Generate(gen.Realm{Name: "r", Schema: res.Schema}); err != nil {
 				t.Errorf("gen: %v", err)
 			}

@@ -5,7 +5,6 @@ import (
 	"go/token"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -23,8 +22,20 @@ import (
 // Schemas are untrusted input (they are fetched from other realms' git
 // repositories), so Validate is the gate between a schema file and any code
 // generated from it. The rules are listed in docs/schema-files.md.
+//
+// Validate checks a schema of any shape, such as a whole project's; Check
+// is the gate for a realm schema, which every command reading one uses.
 func Validate(s *Schema) error {
-	v := &validator{realms: map[string]*realmInfo{}, root: s.GetPos()}
+	v := newValidator(s)
+	v.validate(s)
+	return v.result()
+}
+
+func newValidator(s *Schema) *validator {
+	return &validator{realms: map[string]*realmInfo{}, root: s.GetPos()}
+}
+
+func (v *validator) validate(s *Schema) {
 	v.index(s)
 	for _, r := range s.GetRealms() {
 		ri := v.realms[r.GetName()]
@@ -34,7 +45,7 @@ func Validate(s *Schema) error {
 		v.checkRealm(ri)
 	}
 	v.checkModuleCycles(s)
-	return v.result()
+	v.checkRecursion(s)
 }
 
 // ValidIdentifier reports whether name matches FTL's identifier grammar,
@@ -66,6 +77,7 @@ type validator struct {
 	diags  diag.List
 	realms map[string]*realmInfo // first realm of each name
 	root   *Position             // the schema's own position, the last fallback
+	file   *fileLocations        // set: diagnostics are placed in this file
 }
 
 type realmInfo struct {
@@ -135,15 +147,14 @@ func (v *validator) errorf(c scope, format string, args ...any) {
 		if len(c.where) > 0 {
 			msg += " (in " + strings.Join(c.where, ", ") + ")"
 		}
-		v.diags = append(v.diags, diag.Diagnostic{Message: msg})
+		d := diag.Diagnostic{Message: msg}
+		if v.file != nil {
+			d = v.place(c.pos, msg)
+		}
+		v.diags = append(v.diags, d)
 		return
 	}
-	v.diags = append(v.diags, diag.Diagnostic{
-		File:    filename(c.pos),
-		Line:    int(c.pos.GetLine()),
-		Column:  int(c.pos.GetColumn()),
-		Message: msg,
-	})
+	v.diags = append(v.diags, v.place(c.pos, msg))
 }
 
 // result sorts the diagnostics and drops exact repeats (the same bad ref
@@ -161,12 +172,19 @@ func (v *validator) result() error {
 }
 
 // previous renders " (previous at file:line:col)" for a duplicate whose
-// first occurrence has a position.
-func previous(p *Position) string {
+// first occurrence has a position: in the file, when there is one.
+func (v *validator) previous(p *Position) string {
 	if !known(p) {
 		return ""
 	}
 	d := diag.Diagnostic{File: filename(p), Line: int(p.GetLine()), Column: int(p.GetColumn())}
+	if v.file != nil {
+		at, ok := v.file.locate(p)
+		if !ok {
+			return ""
+		}
+		d = diag.Diagnostic{File: v.file.name, Line: at.line, Column: at.col}
+	}
 	return " (previous at " + strings.TrimSuffix(d.String(), ": ") + ")"
 }
 
@@ -175,7 +193,7 @@ func previous(p *Position) string {
 func filename(p *Position) string {
 	name := p.GetFilename()
 	if strings.ContainsFunc(name, unicode.IsControl) {
-		return strconv.Quote(name)
+		return diag.Quote(name)
 	}
 	return name
 }
@@ -191,7 +209,7 @@ func show(s string) string {
 		return !(r < unicode.MaxASCII && (r == '_' || r == ' ' || r == '.' || r == '@' || r == ',' || r == '?' || r == ':' ||
 			strings.ContainsRune("<>[]{}", r) || '0' <= r && r <= '9' || unicode.IsLetter(r)))
 	}) {
-		return strconv.Quote(s)
+		return diag.Quote(s)
 	}
 	return s
 }
@@ -218,7 +236,7 @@ func (v *validator) index(s *Schema) {
 		c := root.in(r.GetPos(), named("realm", r.GetName()))
 		v.checkName(c, "realm", r.GetName(), true)
 		if first, dup := prevRealm[r.GetName()]; dup {
-			v.errorf(c, "duplicate realm %q%s", r.GetName(), previous(first.GetPos()))
+			v.errorf(c, "duplicate realm %s%s", diag.Quote(r.GetName()), v.previous(first.GetPos()))
 			continue
 		}
 		prevRealm[r.GetName()] = r
@@ -229,7 +247,7 @@ func (v *validator) index(s *Schema) {
 			mc := c.in(m.GetPos(), named("module", m.GetName()))
 			v.checkName(mc, "module", m.GetName(), true)
 			if first, dup := prevModule[m.GetName()]; dup {
-				v.errorf(mc, "duplicate module %q in realm %s%s", m.GetName(), show(r.GetName()), previous(first.GetPos()))
+				v.errorf(mc, "duplicate module %s in realm %s%s", diag.Quote(m.GetName()), show(r.GetName()), v.previous(first.GetPos()))
 				continue
 			}
 			prevModule[m.GetName()] = m
@@ -244,10 +262,10 @@ func (v *validator) index(s *Schema) {
 				}
 				v.checkName(dc, DeclKind(d), name, false)
 				if ValidIdentifier(name) && primitives[name] {
-					v.errorf(dc, "invalid %s name %q: reserved word", DeclKind(d), name)
+					v.errorf(dc, "invalid %s name %s: reserved word", DeclKind(d), diag.Quote(name))
 				}
 				if first, dup := decls[name]; dup {
-					v.errorf(dc, "duplicate decl %q in module %s%s", name, show(m.GetName()), previous(DeclPos(first)))
+					v.errorf(dc, "duplicate decl %s in module %s%s", diag.Quote(name), show(m.GetName()), v.previous(DeclPos(first)))
 					continue
 				}
 				decls[name] = d
@@ -262,9 +280,9 @@ func (v *validator) index(s *Schema) {
 func (v *validator) checkName(c scope, kind, name string, noKeyword bool) {
 	switch {
 	case !ValidIdentifier(name):
-		v.errorf(c, "invalid %s name %q: not an identifier", kind, name)
+		v.errorf(c, "invalid %s name %s: not an identifier", kind, diag.Quote(name))
 	case noKeyword && token.IsKeyword(name):
-		v.errorf(c, "invalid %s name %q: Go keyword", kind, name)
+		v.errorf(c, "invalid %s name %s: Go keyword", kind, diag.Quote(name))
 	}
 }
 
@@ -292,7 +310,7 @@ func (v *validator) checkRealm(ri *realmInfo) {
 	found := make([]diag.List, len(mods))
 	parallel(len(mods), func(i int) {
 		m := mods[i]
-		mv := &validator{realms: v.realms, root: v.root}
+		mv := &validator{realms: v.realms, root: v.root, file: v.file}
 		mc := c.in(m.GetPos(), named("module", m.GetName()))
 		if m.GetBuiltin() && m.GetName() != "builtin" {
 			mv.errorf(mc, "module %s is marked builtin; only the module named builtin may be", show(m.GetName()))
@@ -360,7 +378,7 @@ func (v *validator) checkDecl(c scope, d *Decl) {
 		v.checkComments(c, db.GetComments())
 		what := named("database", db.GetName())
 		if t := db.GetType(); t != "postgres" && t != "mysql" {
-			v.errorf(c, "unknown type %q of %s (want postgres or mysql)", t, what)
+			v.errorf(c, "unknown type %s of %s (want postgres or mysql)", diag.Quote(t), what)
 		}
 		v.checkMetadata(c, what, placeDatabase, db.GetMetadata())
 	case *Decl_Topic:
@@ -370,7 +388,7 @@ func (v *validator) checkDecl(c scope, d *Decl) {
 		what := named("topic", topic.GetName())
 		// Upstream derives a topic's Go variable name from it and back.
 		if name := topic.GetName(); ValidIdentifier(name) && !('a' <= name[0] && name[0] <= 'z') {
-			v.errorf(c, "invalid topic name %q: must start with a lower-case letter", name)
+			v.errorf(c, "invalid topic name %s: must start with a lower-case letter", diag.Quote(name))
 		}
 		v.checkType(c, topic.GetEvent(), named("event type of topic", topic.GetName()))
 		v.checkMetadata(c, what, placeTopic, topic.GetMetadata())
@@ -400,7 +418,7 @@ func (v *validator) checkData(c scope, d *Data) {
 		pc := c.in(p.GetPos(), named("type parameter", p.GetName()))
 		v.checkName(pc, "type parameter", p.GetName(), true)
 		if first, dup := firstNamed(params, i, &paramIndex); dup {
-			v.errorf(pc, "duplicate type parameter %q in %s%s", p.GetName(), what, previous(first.GetPos()))
+			v.errorf(pc, "duplicate type parameter %s in %s%s", diag.Quote(p.GetName()), what, v.previous(first.GetPos()))
 			continue
 		}
 		c.params = append(c.params, p.GetName())
@@ -411,7 +429,7 @@ func (v *validator) checkData(c scope, d *Data) {
 		fc := c.in(f.GetPos(), named("field", f.GetName()))
 		v.checkName(fc, "field", f.GetName(), false)
 		if first, dup := firstNamed(fields, i, &fieldIndex); dup {
-			v.errorf(fc, "duplicate field %q in %s%s", f.GetName(), what, previous(first.GetPos()))
+			v.errorf(fc, "duplicate field %s in %s%s", diag.Quote(f.GetName()), what, v.previous(first.GetPos()))
 		}
 		v.checkComments(fc, f.GetComments())
 		v.checkType(fc, f.GetType(), named("type of field", f.GetName()))
@@ -448,7 +466,7 @@ func (v *validator) checkEnum(c scope, e *Enum) {
 		vc := c.in(variant.GetPos(), named("variant", name))
 		v.checkName(vc, "enum variant", name, false)
 		if first, dup := firstNamed(variants, i, &variantIndex); dup {
-			v.errorf(vc, "duplicate variant %q in %s%s", name, what, previous(first.GetPos()))
+			v.errorf(vc, "duplicate variant %s in %s%s", diag.Quote(name), what, v.previous(first.GetPos()))
 		}
 		v.checkComments(vc, variant.GetComments())
 		got := ""

@@ -6,6 +6,8 @@ import (
 
 	"golang.org/x/mod/module"
 	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
 )
 
 // place is where metadata is attached; each allows different kinds.
@@ -112,14 +114,14 @@ func (v *validator) checkMetadataValue(c scope, owner label, md *Metadata) strin
 	case *Metadata_TypeMap:
 		runtime, native := x.TypeMap.GetRuntime(), x.TypeMap.GetNativeName()
 		if !ValidIdentifier(runtime) {
-			v.errorf(c, "invalid +typemap runtime %q on %s: not an identifier", runtime, owner)
+			v.errorf(c, "invalid +typemap runtime %s on %s: not an identifier", diag.Quote(runtime), owner)
 		} else if reason := checkNativeName(runtime, native); reason != "" {
-			v.errorf(c, "invalid +typemap %s native name %q on %s: %s", runtime, native, owner, reason)
+			v.errorf(c, "invalid +typemap %s native name %s on %s: %s", runtime, diag.Quote(native), owner, reason)
 		}
 		return "+typemap " + show(runtime)
 	case *Metadata_Encoding:
 		if t := x.Encoding.GetType(); t != "" && t != "json" {
-			v.errorf(c, "unknown +encoding %q on %s (want json)", t, owner)
+			v.errorf(c, "unknown +encoding %s on %s (want json)", diag.Quote(t), owner)
 		}
 	case *Metadata_Ingress:
 		v.checkIngress(c, owner, x.Ingress)
@@ -152,7 +154,7 @@ func (v *validator) checkMetadataValue(c scope, owner label, md *Metadata) strin
 		}
 	case *Metadata_SqlQuery:
 		if cmd := x.SqlQuery.GetCommand(); !ValidIdentifier(cmd) {
-			v.errorf(c, "invalid +sql query command %q on %s: not an identifier", cmd, owner)
+			v.errorf(c, "invalid +sql query command %s on %s: not an identifier", diag.Quote(cmd), owner)
 		}
 	case *Metadata_SqlColumn:
 		if x.SqlColumn.GetTable() == "" || x.SqlColumn.GetName() == "" {
@@ -204,7 +206,7 @@ func (v *validator) checkText(c scope, owner label, kind, what, s string, requir
 	case s == "" && required:
 		v.errorf(c, "%s on %s has no %s", kind, owner, what)
 	case strings.ContainsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f || r == '"' || r == '\\' }):
-		v.errorf(c, "invalid %s %s %q on %s: contains a control character, quote or backslash", kind, what, s, owner)
+		v.errorf(c, "invalid %s %s %s on %s: contains a control character, quote or backslash", kind, what, diag.Quote(s), owner)
 	}
 }
 
@@ -214,7 +216,7 @@ var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
 // hex digits.
 func (v *validator) checkDigest(c scope, owner label, kind, digest string) {
 	if !sha256Hex.MatchString(digest) {
-		v.errorf(c, "invalid %s digest %q on %s (want 64 lower-case hex digits)", kind, digest, owner)
+		v.errorf(c, "invalid %s digest %s on %s (want 64 lower-case hex digits)", kind, diag.Quote(digest), owner)
 	}
 }
 
@@ -222,10 +224,10 @@ var ingressMethods = kinds("GET", "POST", "PUT", "DELETE")
 
 func (v *validator) checkIngress(c scope, owner label, in *MetadataIngress) {
 	if in.GetType() != "http" {
-		v.errorf(c, "unknown +ingress type %q on %s (want http)", in.GetType(), owner)
+		v.errorf(c, "unknown +ingress type %s on %s (want http)", diag.Quote(in.GetType()), owner)
 	}
 	if !ingressMethods[strings.ToUpper(in.GetMethod())] {
-		v.errorf(c, "unknown +ingress method %q on %s (want GET, POST, PUT or DELETE)", in.GetMethod(), owner)
+		v.errorf(c, "unknown +ingress method %s on %s (want GET, POST, PUT or DELETE)", diag.Quote(in.GetMethod()), owner)
 	}
 	for _, p := range in.GetPath() {
 		switch x := p.GetValue().(type) {
@@ -237,12 +239,12 @@ func (v *validator) checkIngress(c scope, owner label, in *MetadataIngress) {
 			if text == "" || strings.ContainsFunc(text, func(r rune) bool {
 				return r <= ' ' || r == 0x7f || strings.ContainsRune(`/{}"\`, r)
 			}) {
-				v.errorf(pc, "invalid +ingress path segment %q on %s", text, owner)
+				v.errorf(pc, "invalid +ingress path segment %s on %s", diag.Quote(text), owner)
 			}
 		case *IngressPathComponent_IngressPathParameter:
 			pc := c.in(x.IngressPathParameter.GetPos(), label{})
 			if name := x.IngressPathParameter.GetName(); !ValidIdentifier(name) {
-				v.errorf(pc, "invalid +ingress path parameter %q on %s: not an identifier", name, owner)
+				v.errorf(pc, "invalid +ingress path parameter %s on %s: not an identifier", diag.Quote(name), owner)
 			}
 		}
 	}
@@ -257,7 +259,7 @@ func (v *validator) checkRetry(c scope, owner label, r *MetadataRetry) {
 	}
 	for _, b := range []string{r.GetMinBackoff(), r.GetMaxBackoff()} {
 		if b != "" && !backoff.MatchString(b) {
-			v.errorf(c, "invalid +retry backoff %q on %s (want a duration such as 5s or 1m)", b, owner)
+			v.errorf(c, "invalid +retry backoff %s on %s (want a duration such as 5s or 1m)", diag.Quote(b), owner)
 		}
 	}
 	if r.GetCatch() != nil {

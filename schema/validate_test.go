@@ -115,7 +115,7 @@ func TestValidateInvalid(t *testing.T) {
 			"f.go:4:6: invalid field name \"a\\\"b\": not an identifier\nf.go:4:6: invalid field name \"c\\nd\": not an identifier\nf.go:4:6: invalid field name \"e*/\": not an identifier"},
 		{"unicode letters are not identifiers",
 			`decls: { verb: { pos: { filename: "f.go" line: 4 column: 1 } name: "grüß" request: { unit: {} } response: { unit: {} } } }`, "",
-			`f.go:4:1: invalid verb name "grüß": not an identifier`},
+			`f.go:4:1: invalid verb name "gr\u00fc\u00df": not an identifier`},
 		{"ref with a newline is quoted in the message",
 			`decls: { data: { pos: { filename: "f.go" line: 4 column: 6 } name: "D" fields: { name: "x" type: { ref: { module: "balance" name: "X\nY" } } } } }`, "",
 			`f.go:4:6: unknown ref "balance.X\nY": module balance has no decl "X\nY"`},
@@ -182,6 +182,14 @@ f.go:9:1: unknown +encoding "xml" on verb v (want json)`},
 		{"empty decl",
 			`decls: {}`, "",
 			`m.go:2:1: empty decl in module balance`},
+		{"data containing itself by value",
+			`decls: { data: { pos: { filename: "f.go" line: 3 column: 6 } name: "Node" fields: { name: "next" type: { ref: { module: "balance" name: "Node" } } } } }`, "",
+			`f.go:3:6: data balance.Node contains itself by value: no value of it is finite; make a field on the cycle optional, a list or a map`},
+		{"a cycle by value through a typealias and a generic type",
+			`decls: { data: { pos: { filename: "f.go" line: 3 column: 6 } name: "A" fields: { name: "b" type: { ref: { module: "balance" name: "AliasC" } } } } }
+			decls: { type_alias: { name: "AliasC" type: { ref: { module: "balance" name: "Box" type_parameters: { ref: { module: "balance" name: "C" } } } } } }
+			decls: { data: { pos: { filename: "f.go" line: 9 column: 6 } name: "C" fields: { name: "a" type: { ref: { module: "balance" name: "A" } } } } }`, "",
+			`f.go:3:6: data types contain each other by value in a cycle (balance.A, balance.C): no value of it is finite; make a field on the cycle optional, a list or a map`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s, err := Unmarshal("case.txtpb", []byte(sprintf(base, tc.decls, tc.realms)), FormatText)
@@ -244,6 +252,10 @@ func TestValidateAccepts(t *testing.T) {
 		"type parameters as type arguments": `realms: { name: "r" modules: { name: "m"
 			decls: { data: { name: "Box" type_parameters: { name: "T" } fields: { name: "v" type: { ref: { name: "T" } } } } }
 			decls: { data: { name: "Two" type_parameters: { name: "A" } type_parameters: { name: "B" } fields: { name: "v" type: { ref: { module: "m" name: "Box" type_parameters: { map: { key: { string: {} } value: { ref: { name: "B" } } } } } } } fields: { name: "w" type: { ref: { name: "A" } } } } } } }`,
+		"data containing itself through optionals, lists and maps": `realms: { name: "r" modules: { name: "m"
+			decls: { data: { name: "Node" fields: { name: "next" type: { optional: { type: { ref: { module: "m" name: "Node" } } } } }
+				fields: { name: "kids" type: { array: { element: { ref: { module: "m" name: "Node" } } } } }
+				fields: { name: "byName" type: { map: { key: { string: {} } value: { ref: { module: "m" name: "Node" } } } } } } } } }`,
 		"same module refs its own decls and calls itself": `realms: { name: "r" modules: { name: "m"
 			decls: { verb: { name: "v" request: { unit: {} } response: { unit: {} } metadata: { calls: { calls: { module: "m" name: "v" } } } } } } }`,
 	} {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/gitsource"
 	"github.com/ftlrealm/ftl-gen-realm/internal/project"
@@ -34,12 +35,18 @@ func (c *genCmd) Run(e *env) error {
 		return err
 	}
 	root := p.Root
+	fetcher := &gitFetcher{p: p}
 	res, err := gen.Run(context.Background(), gen.Config{
 		Root:      root,
 		ModuleDir: findModule(dir, root),
 		Realms:    pinned,
-		Fetcher:   gitFetcher{p},
+		Fetcher:   fetcher,
 	})
+	if err == nil {
+		// Only a run that succeeded keeps what it fetched: a failed one
+		// leaves no file behind.
+		err = fetcher.store()
+	}
 	if res != nil {
 		for _, p := range res.Written {
 			fmt.Fprintln(e.Stdout, "wrote", p)
@@ -72,15 +79,31 @@ func findModule(dir, root string) string {
 }
 
 // gitFetcher gets pinned schemas through the realm cache, fetching from git
-// only on a cache miss (so generation works offline once fetched).
-type gitFetcher struct{ p *project.Project }
+// only on a cache miss (so generation works offline once fetched). What it
+// fetches is cached by store, once generation has succeeded.
+type gitFetcher struct {
+	p       *project.Project
+	mu      sync.Mutex
+	fetched []*gitsource.SchemaFile
+}
 
-func (f gitFetcher) Fetch(ctx context.Context, pin gen.Pinned) (string, []byte, error) {
+func (f *gitFetcher) Fetch(ctx context.Context, pin gen.Pinned) (string, []byte, error) {
 	r, ok := f.p.Realm(pin.Name)
 	if !ok {
 		return "", nil, fmt.Errorf("realm %s is not pinned in %s", pin.Name, f.p.Path)
 	}
-	sf, err := pinnedSchema(ctx, f.p, r)
+	if r.GitCommit == "" {
+		return "", nil, noCommit(f.p, r)
+	}
+	cache := gitsource.Cache{Dir: f.p.CacheDir()}
+	sf, err := cache.Get(f.p.Source(r))
+	if errors.Is(err, gitsource.ErrNotCached) {
+		if sf, err = cache.Download(ctx, f.p.Source(r)); err == nil {
+			f.mu.Lock()
+			f.fetched = append(f.fetched, sf)
+			f.mu.Unlock()
+		}
+	}
 	if isGitFailure(err) {
 		// The repository is gone, the commit force-pushed away...: say
 		// which realm, at its entry in ftl-project.toml.
@@ -89,9 +112,18 @@ func (f gitFetcher) Fetch(ctx context.Context, pin gen.Pinned) (string, []byte, 
 	if err != nil {
 		return "", nil, err
 	}
-	// The cache validated the schema with schema.Validate; gen adds its own
-	// checks of what Go can express.
 	return sf.CachePath, sf.Data, nil
+}
+
+// store caches what Fetch fetched.
+func (f *gitFetcher) store() error {
+	cache := gitsource.Cache{Dir: f.p.CacheDir()}
+	for _, sf := range f.fetched {
+		if err := cache.Store(sf); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func isGitFailure(err error) bool {

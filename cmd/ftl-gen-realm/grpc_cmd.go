@@ -15,9 +15,7 @@ import (
 
 	"google.golang.org/grpc"
 
-	"github.com/ftlrealm/ftl-gen-realm/gen"
 	"github.com/ftlrealm/ftl-gen-realm/grpcrealm"
-	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
@@ -107,27 +105,16 @@ func (c *importGrpcCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	for _, w := range res.Warnings {
-		if w.File == "" { // from reflection without source info
-			fmt.Fprint(e.Stderr, "ftl-gen-realm: ")
-		}
-		fmt.Fprintln(e.Stderr, w.String())
+	if len(res.Warnings) > 0 {
+		printErr(e.Stderr, res.Warnings)
 	}
-	if err := schema.Validate(res.Schema); err != nil {
+	// The check every command applies: what is written here, every
+	// consumer can generate.
+	if _, err := schema.Check(res.Schema); err != nil {
 		return err
 	}
 	if c.Check != "" {
 		return c.check(e, res.Schema)
-	}
-	// gen's own checks (Go cannot express a message that contains itself
-	// by value, for one) would otherwise only show in every consumer.
-	if _, err := gen.Generate(gen.Realm{Name: c.Realm, Schema: res.Schema, File: c.Out}); err != nil {
-		fmt.Fprintln(e.Stderr, "ftl-gen-realm: warning: generating Go clients from this schema will fail:")
-		var list diag.List
-		if errors.As(err, &list) {
-			err = list
-		}
-		fmt.Fprintln(e.Stderr, err)
 	}
 	if err := schema.Write(c.Out, res.Schema); err != nil {
 		return err
@@ -190,12 +177,9 @@ type proxyGrpcCmd struct {
 func (c *proxyGrpcCmd) Run(e *env) error {
 	ctx, stop := signal.NotifyContext(e.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	s, err := schema.Read(c.Schema)
+	s, _, err := schema.ReadRealm(c.Schema)
 	if err != nil {
 		return err
-	}
-	if err := schema.Validate(s); err != nil {
-		return inFile(c.Schema, err)
 	}
 	if c.MaxMessageBytes <= 0 {
 		return &exitError{code: 2, err: fmt.Errorf("--max-message-bytes must be positive, not %d", c.MaxMessageBytes)}

@@ -256,17 +256,19 @@ func TestImportGRPCErrors(t *testing.T) {
 		t.Errorf("compile error: exit %d, stderr %q, want %q", code, stderr, want)
 	}
 
-	// A schema gen cannot generate from is written, with a warning.
+	// A schema that schema.Check refuses is not written: every command
+	// would refuse it. A proto2 required message field is the one kind the
+	// importer maps by value, so a message that requires itself has no
+	// finite value.
 	recursive := filepath.Join(dir, "node.proto")
-	writeTestFile(t, recursive, "syntax = \"proto3\";\nservice Tree { rpc Get(Node) returns (Node); }\nmessage Node { Node next = 1; }\n")
+	writeTestFile(t, recursive, "syntax = \"proto2\";\nservice Tree { rpc Get(Node) returns (Node); }\nmessage Node { required Node next = 1; }\n")
 	out := filepath.Join(dir, "node.txtpb")
 	code, _, stderr = runCLI(t, "import", "grpc", "--realm", "trees", "--proto", recursive, "-I", dir, "--out", out)
-	if want := "ftl-gen-realm: warning: generating Go clients from this schema will fail:\n" +
-		out + ": realm trees: module tree: data Node: data types contain themselves by value in a cycle (trees/tree.Node): a Go struct cannot contain itself; hold it in an array or a map instead\n"; code != 0 || stderr != want {
+	if want := "node.proto:3:1: data tree.Node contains itself by value: no value of it is finite; make a field on the cycle optional, a list or a map\n"; code != 1 || stderr != want {
 		t.Errorf("recursive message: exit %d, stderr %q, want %q", code, stderr, want)
 	}
-	if _, err := os.Stat(out); err != nil {
-		t.Error(err)
+	if _, err := os.Stat(out); err == nil {
+		t.Error("an invalid schema was written")
 	}
 
 	// A server without reflection.

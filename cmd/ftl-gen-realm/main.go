@@ -24,6 +24,8 @@ type cli struct {
 	Import importCmd `cmd:"" help:"Turn a non-FTL service into a realm schema."`
 	Proxy  proxyCmd  `cmd:"" help:"Serve a realm whose verbs are answered by a non-FTL service."`
 	Fake   fakeCmd   `cmd:"" help:"Serve a realm's schema with fake answers, for local development."`
+
+	Version kong.VersionFlag `help:"Print the version (from the build information) and exit."`
 }
 
 // env is what commands get from the process, injected so tests can run the
@@ -70,6 +72,8 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		kong.Writers(stdout, stderr),
 		kong.UsageOnError(),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		kong.Help(helpPrinter),
+		kong.Vars{"version": version()},
 		kong.Exit(func(code int) { panic(exitCode(code)) }),
 	)
 	if err != nil {
@@ -112,11 +116,24 @@ func report(w io.Writer, err error) int {
 	if errors.As(err, &ee) {
 		code = ee.code
 	}
-	var list diag.List
-	if errors.As(err, &list) {
-		fmt.Fprintln(w, list.Error())
-		return code
-	}
-	fmt.Fprintln(w, "ftl-gen-realm:", err)
+	printErr(w, err)
 	return code
+}
+
+// printErr prints an error as diagnostic lines: each of a diag.List as
+// file:line:col: message, or with the program's name when it names no
+// file; any other error as one line with the program's name.
+func printErr(w io.Writer, err error) {
+	var list diag.List
+	if !errors.As(err, &list) {
+		fmt.Fprintln(w, "ftl-gen-realm:", err)
+		return
+	}
+	for _, d := range list {
+		if d.File == "" {
+			fmt.Fprintln(w, "ftl-gen-realm:", d.String())
+		} else {
+			fmt.Fprintln(w, d.String())
+		}
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ftlrealm/ftl-gen-realm/gen"
+	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
 	"github.com/ftlrealm/ftl-gen-realm/internal/gitsource"
 	"github.com/ftlrealm/ftl-gen-realm/internal/project"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
@@ -76,6 +77,13 @@ func (c *realmAddCmd) Run(e *env) error {
 	pin := project.Pin{GitRepo: repo, GitBranch: c.GitBranch, GitPath: c.GitPath}
 	if err := project.CheckPin(pin); err != nil {
 		return fmt.Errorf("realm %s: %w", c.Name, err)
+	}
+	for _, r := range p.Realms() {
+		if r.Name != c.Name && strings.EqualFold(r.Name, c.Name) {
+			return diag.List{{File: p.Path, Line: r.Line, Column: r.Column, Message: fmt.Sprintf(
+				"realm %s differs only in letter case from realm %s, pinned here: the import paths of their clients (ftl/realm/%s, ftl/realm/%s) would clash; remove %s first, or choose another name",
+				c.Name, r.Name, c.Name, r.Name, r.Name)}}
+		}
 	}
 	if old, ok := p.Realm(c.Name); ok && !c.Force {
 		return fmt.Errorf("%s:%d: realm %s is already pinned ([%s.%s]); use --force to replace it, or `realm update %s` to move it to the branch head",
@@ -148,7 +156,11 @@ func (c *realmUpdateCmd) Run(e *env) error {
 	for _, r := range realms {
 		res, err := c.update(ctx, e, p, r)
 		if err != nil {
-			fmt.Fprintf(e.Stderr, "%s: error: %v\n", r.Name, err)
+			var list diag.List
+			if !errors.As(err, &list) {
+				err = fmt.Errorf("realm %s: %w", r.Name, err)
+			}
+			printErr(e.Stderr, err)
 			failed = append(failed, r.Name)
 			continue
 		}
@@ -254,16 +266,29 @@ type realmRemoveCmd struct {
 	realmFlags
 }
 
+// Run removes the entry, even one whose name or pin every other command
+// refuses (hand-written, or left by another tool): the CLI can clean up what
+// it will not read.
 func (c *realmRemoveCmd) Run(e *env) error {
-	p, err := c.project()
+	dir := c.Dir
+	if dir == "" {
+		dir = "."
+	}
+	p, err := project.FindLenient(dir)
 	if err != nil {
 		return err
 	}
 	if _, ok := p.Realm(c.Name); !ok {
-		return fmt.Errorf("realm %q is not pinned in %s", c.Name, p.Path)
+		return fmt.Errorf("realm %s is not pinned in %s", diag.Quote(c.Name), p.Path)
 	}
 	if err := p.Apply(project.Edit{Name: c.Name, Remove: true}); err != nil {
 		return err
+	}
+	if project.CheckName(c.Name) != nil {
+		// No valid cache file has such a name, and the name must not
+		// reach a glob or a path.
+		fmt.Fprintf(e.Stdout, "removed %s from %s\n", diag.Quote(c.Name), p.Path)
+		return nil
 	}
 	// Its cached schemas are of no further use.
 	for _, ext := range []string{"txtpb", "json"} {
@@ -304,7 +329,7 @@ func selectRealms(p *project.Project, names []string) ([]project.Realm, error) {
 // than the local name: harmless, but worth knowing.
 func noteRealmName(w io.Writer, name string, f *gitsource.SchemaFile) {
 	if got := f.Realm.GetName(); got != name {
-		fmt.Fprintf(w, "%s: note: the schema's realm is named %q\n", name, got)
+		fmt.Fprintf(w, "ftl-gen-realm: note: realm %s: the schema's realm is named %s\n", name, diag.Quote(got))
 	}
 }
 

@@ -219,7 +219,7 @@ func TestRealmAddErrors(t *testing.T) {
 		{"bad name", []string{"bank-2", "--git-repo", bank.Bare, "--git-branch", "main"}, 1,
 			`invalid realm name "bank-2"`},
 		{"schema that does not validate", []string{"acc", "--git-repo", other.Bare, "--git-branch", "main", "--git-path", "api/invalid.json"}, 1,
-			"acc@" + oc[:12] + ":api/invalid.json: invalid realm schema (positions below are the producer's):\nunknown ref m.Missing"},
+			"acc@" + oc[:12] + ":api/invalid.json: unknown ref m.Missing: module m has no decl Missing (in realm accounts, module m, verb v)\n"},
 		{"bad git-path", []string{"acc", "--git-repo", other.Bare, "--git-branch", "main", "--git-path", "/etc/passwd"}, 1,
 			"git-path: path must be relative"},
 	} {
@@ -236,7 +236,7 @@ func TestRealmAddErrors(t *testing.T) {
 
 	// A schema whose realm has another name is fine, and pointed out.
 	code, _, stderr := realmCLI(t, "realm", "add", "acc", "--dir", root, "--git-repo", other.Bare, "--git-branch", "main", "--git-path", "api/accounts.json")
-	if code != 0 || !strings.Contains(stderr, "acc: note: the schema's realm is named \"accounts\"\n") {
+	if code != 0 || !strings.Contains(stderr, "ftl-gen-realm: note: realm acc: the schema's realm is named \"accounts\"\n") {
 		t.Errorf("other realm name: exit %d\n%s", code, stderr)
 	}
 	code, _, _ = realmCLI(t, "realm", "remove", "acc", "--dir", root)

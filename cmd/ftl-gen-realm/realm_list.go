@@ -21,7 +21,8 @@ type realmListCmd struct {
 }
 
 // Run prints the pinned realms. It works offline: verb counts come from
-// the schema cache, "-" when a commit has not been fetched.
+// the schema cache, "-" when a commit has not been fetched, "invalid" when
+// the cached copy does not pass schema.Check (with a note on stderr).
 func (c *realmListCmd) Run(e *env) error {
 	p, err := c.project()
 	if err != nil {
@@ -29,17 +30,24 @@ func (c *realmListCmd) Run(e *env) error {
 	}
 	realms := p.Realms()
 	if len(realms) == 0 {
-		fmt.Fprintf(e.Stderr, "no external realms are pinned in %s\n", p.Path)
+		fmt.Fprintf(e.Stderr, "ftl-gen-realm: note: no external realms are pinned in %s\n", p.Path)
 		return nil
 	}
 	tw := tabwriter.NewWriter(e.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tREPO\tBRANCH\tCOMMIT\tVERBS\tENDPOINT")
 	cache := gitsource.Cache{Dir: p.CacheDir()}
+	var notes []string
 	for _, r := range realms {
-		verbs := "-"
+		verbs := "-" // not fetched yet
 		if r.GitCommit != "" {
-			if f, err := cache.Get(p.Source(r)); err == nil {
+			f, err := cache.Get(p.Source(r))
+			var corrupt *gitsource.CorruptError
+			switch {
+			case err == nil:
 				verbs = strconv.Itoa(countVerbs(f))
+			case errors.As(err, &corrupt):
+				verbs = "invalid"
+				notes = append(notes, fmt.Sprintf("realm %s: the cached schema %s is invalid (any command using it says why): delete it to fetch it again", r.Name, rel(p.Root, corrupt.Path)))
 			}
 		}
 		name := r.Name
@@ -47,6 +55,9 @@ func (c *realmListCmd) Run(e *env) error {
 			name += " (external-realms)"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", name, r.GitRepo, r.GitBranch, orNone(r.GitCommit), verbs, endpointSource(p, r.Name))
+	}
+	for _, n := range notes {
+		fmt.Fprintln(e.Stderr, "ftl-gen-realm: note:", n)
 	}
 	return tw.Flush()
 }

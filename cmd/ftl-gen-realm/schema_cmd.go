@@ -1,34 +1,36 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/atomicfile"
-	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
 type schemaCmd struct {
-	File   string `arg:"" help:"Schema file to read (.txtpb or .json)."`
-	Format string `help:"Output format: text (FTL schema text), txtpb or json. Default: --out's extension, else text."`
-	Out    string `help:"Write the output to this file (atomically) instead of stdout." type:"path"`
+	File       string `arg:"" help:"Schema file to read (.txtpb or .json)."`
+	Format     string `help:"Output format: text (FTL schema text), txtpb or json. Default: --out's extension, else text."`
+	Out        string `help:"Write the output to this file (atomically) instead of stdout." type:"path"`
+	NoValidate bool   `help:"Print or convert a schema that does not pass the checks every command applies (for debugging)."`
 }
 
-// Run reads, validates and prints (or converts) a schema file. An invalid
-// schema prints its diagnostics and nothing else: converting it would pass
-// the problem on.
+// Run reads, checks and prints (or converts) a realm schema file, with
+// the check every command applies (schema.Check). An invalid schema prints
+// its diagnostics and nothing else: converting it would pass the problem
+// on.
 func (c *schemaCmd) Run(e *env) error {
 	format, err := c.outputFormat()
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	s, err := schema.Read(c.File)
+	var s *schema.Schema
+	if c.NoValidate {
+		s, err = schema.Read(c.File)
+	} else {
+		s, _, err = schema.ReadRealm(c.File)
+	}
 	if err != nil {
 		return err
-	}
-	if err := schema.Validate(s); err != nil {
-		return inFile(c.File, err)
 	}
 	data, err := schema.Marshal(s, format)
 	if err != nil {
@@ -65,21 +67,4 @@ func (c *schemaCmd) outputFormat() (schema.Format, error) {
 		return "", fmt.Errorf("--format %s does not match --out %s", c.Format, c.Out)
 	}
 	return schema.Format(c.Format), nil
-}
-
-// inFile anchors diagnostics that carry no position (the schema had none
-// to give) at the schema file itself.
-func inFile(path string, err error) error {
-	var list diag.List
-	if !errors.As(err, &list) {
-		return err
-	}
-	out := make(diag.List, len(list))
-	for i, d := range list {
-		if d.File == "" && d.Line == 0 {
-			d.File = path
-		}
-		out[i] = d
-	}
-	return out
 }

@@ -120,8 +120,11 @@ func TestSchemaCommandInvalid(t *testing.T) {
 	}
 	out := filepath.Join(dir, "out.json")
 	code, stdout, stderr := runCLI(t, "schema", in, "--out", out)
+	// Every line is about the file: where the node is when it has a
+	// position to find it by (the producer's, kept in the message), else
+	// the file with the node's path.
 	want := in + `: invalid data name "1abc": not an identifier (in realm bank, module balance, data 1abc)
-balance/balance.go:12:1: unknown ref balance.Missing: module balance has no decl Missing
+` + in + `:5:14: unknown ref balance.Missing: module balance has no decl Missing (producer's source: balance/balance.go:12:1)
 `
 	if code != 1 || stdout != "" || stderr != want {
 		t.Errorf("exit %d, stdout %q, stderr:\n%s\nwant exit 1 and:\n%s", code, stdout, stderr, want)

@@ -44,7 +44,6 @@ func TestCommittedExampleIsCurrent(t *testing.T) {
 		Root:      tmp,
 		ModuleDir: filepath.Join(tmp, "echo"),
 		Realms:    []gen.Pinned{{Name: r.Name, GitRepo: r.GitRepo, GitBranch: r.GitBranch, GitCommit: r.GitCommit, GitPath: r.GitPath}},
-		Validate:  func(_ string, s *schema.Schema) error { return schema.Validate(s) },
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -83,11 +84,33 @@ func (c Cache) Get(r Realm) (*SchemaFile, error) {
 		}
 		f := &SchemaFile{CachePath: p, Cached: true, Data: data}
 		if err := f.decode(p); err != nil {
-			return nil, fmt.Errorf("%w (delete the cached file to fetch it again)", err)
+			return nil, &CorruptError{Path: p, Err: err}
 		}
 		return f, nil
 	}
 	return nil, fmt.Errorf("%w: %s at %s", ErrNotCached, r.Name, short(r.Commit))
+}
+
+// CorruptError is a cached schema file that does not decode or check:
+// damaged, edited, or cached by a version of this tool that checked less.
+type CorruptError struct {
+	Path string
+	Err  error // the diagnostics (a diag.List) or the decoding error
+}
+
+// Error lists Err's diagnostics and then the way out.
+func (e *CorruptError) Error() string { return e.diagnostics().Error() }
+
+// Unwrap returns the diagnostics as one diag.List, so that they print one
+// per line like any other.
+func (e *CorruptError) Unwrap() error { return e.diagnostics() }
+
+func (e *CorruptError) diagnostics() diag.List {
+	var list diag.List
+	if !errors.As(e.Err, &list) {
+		list = diag.List{{File: e.Path, Message: e.Err.Error()}}
+	}
+	return append(slices.Clip(list), diag.Diagnostic{File: e.Path, Message: "this is a cached copy of the realm's schema: delete it to fetch the schema again"})
 }
 
 // Fetch returns the schema of r.Commit from the cache, or fetches it.
@@ -100,8 +123,19 @@ func (c Cache) Fetch(ctx context.Context, r Realm) (*SchemaFile, error) {
 }
 
 // Refresh fetches the schema of r.Commit with git, whether or not it is
-// cached, validates it and writes it to the cache.
+// cached, checks it and writes it to the cache.
 func (c Cache) Refresh(ctx context.Context, r Realm) (*SchemaFile, error) {
+	f, err := c.Download(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return f, c.Store(f)
+}
+
+// Download fetches the schema of r.Commit with git and checks it, without
+// writing it to the cache: a command that may still fail (gen) stores what
+// it downloaded only once it has succeeded.
+func (c Cache) Download(ctx context.Context, r Realm) (*SchemaFile, error) {
 	if err := checkName(r.Name); err != nil {
 		return nil, err
 	}
@@ -127,13 +161,15 @@ func (c Cache) Refresh(ctx context.Context, r Realm) (*SchemaFile, error) {
 	if err := f.decode(fmt.Sprintf("%s@%s:%s", r.Name, short(r.Commit), repoPath)); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
-		return nil, err
-	}
-	if err := atomicfile.WriteFile(f.CachePath, data, 0o644); err != nil {
-		return nil, err
-	}
 	return f, nil
+}
+
+// Store writes a downloaded schema to the cache.
+func (c Cache) Store(f *SchemaFile) error {
+	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(f.CachePath, f.Data, 0o644)
 }
 
 func (c Cache) file(r Realm, ext string) string {
@@ -143,7 +179,7 @@ func (c Cache) file(r Realm, ext string) string {
 // checkName keeps a realm name from steering the cache path anywhere else.
 func checkName(name string) error {
 	if name == "" || strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "-") || hasControl(name) {
-		return fmt.Errorf("invalid realm name %q", name)
+		return fmt.Errorf("invalid realm name %s", diag.Quote(name))
 	}
 	return nil
 }
@@ -169,10 +205,10 @@ func findSchema(ctx context.Context, co *checkout, pinned string) (string, []byt
 		// the decoder take minutes must not get to it.
 		var ge *tomlguard.Error
 		if err := tomlguard.Check(project); errors.As(err, &ge) {
-			return "", nil, fmt.Errorf("ftl-project.toml of %q at %s, line %d column %d: %s", co.src.Repo, short(co.src.Commit), ge.Line, ge.Column, ge.Message)
+			return "", nil, fmt.Errorf("ftl-project.toml of %s at %s, line %d column %d: %s", diag.Quote(co.src.Repo), short(co.src.Commit), ge.Line, ge.Column, ge.Message)
 		}
 		if _, err := toml.Decode(string(project), &cfg); err != nil {
-			return "", nil, fmt.Errorf("ftl-project.toml of %q at %s: %w", co.src.Repo, short(co.src.Commit), err)
+			return "", nil, fmt.Errorf("ftl-project.toml of %s at %s: %w", diag.Quote(co.src.Repo), short(co.src.Commit), err)
 		}
 		if p := cfg.Realms.PublicSchema; p != "" {
 			err := CheckPath(p)
@@ -180,7 +216,7 @@ func findSchema(ctx context.Context, co *checkout, pinned string) (string, []byt
 				_, err = schema.FormatOf(p)
 			}
 			if err != nil {
-				return "", nil, fmt.Errorf("ftl-project.toml of %q at %s: realms.public-schema: %w", co.src.Repo, short(co.src.Commit), err)
+				return "", nil, fmt.Errorf("ftl-project.toml of %s at %s: realms.public-schema: %w", diag.Quote(co.src.Repo), short(co.src.Commit), err)
 			}
 			data, err := co.read(ctx, p)
 			return p, data, err
@@ -194,53 +230,21 @@ func findSchema(ctx context.Context, co *checkout, pinned string) (string, []byt
 			return name, data, err
 		}
 	}
-	return "", nil, fmt.Errorf("%w: %q has no schema file at commit %s (tried %s; set git-path, or [realms] public-schema in the repository's ftl-project.toml)",
-		ErrFileNotFound, co.src.Repo, short(co.src.Commit), strings.Join(defaultSchemaFiles, ", "))
+	return "", nil, fmt.Errorf("%w: %s has no schema file at commit %s (tried %s; set git-path, or [realms] public-schema in the repository's ftl-project.toml)",
+		ErrFileNotFound, diag.Quote(co.src.Repo), short(co.src.Commit), strings.Join(defaultSchemaFiles, ", "))
 }
 
-// decode decodes and validates the schema: it must be valid and hold
-// exactly one realm that is not external.
+// decode decodes and checks the schema with schema.LoadRealm, the check
+// every command applies; name is how diagnostics name the file.
 func (f *SchemaFile) decode(name string) error {
 	format, err := schema.FormatOf(path.Base(f.CachePath))
 	if err != nil {
 		return err
 	}
-	s, err := schema.Unmarshal(name, f.Data, format)
+	s, api, err := schema.LoadRealm(name, f.Data, format)
 	if err != nil {
 		return err
 	}
-	if err := schema.Validate(s); err != nil {
-		var list diag.List
-		if errors.As(err, &list) {
-			// The positions are the producer's (its source files): say
-			// which schema they are about first.
-			head := diag.Diagnostic{File: name, Message: "invalid realm schema (positions below are the producer's):"}
-			return append(diag.List{head}, list...)
-		}
-		return err
-	}
-	internal := schema.InternalRealms(s)
-	if len(internal) != 1 {
-		return fmt.Errorf("%s: a realm schema must hold exactly one realm that is not external; %s", name, realmCount(s, internal))
-	}
-	f.Schema, f.Realm = s, internal[0]
+	f.Schema, f.Realm = s, api
 	return nil
-}
-
-// realmCount says what a schema holds instead of one internal realm.
-func realmCount(s *schema.Schema, internal []*schema.Realm) string {
-	var names []string
-	for _, r := range internal {
-		names = append(names, r.GetName())
-	}
-	switch {
-	case len(names) > 1:
-		return fmt.Sprintf("this one holds %d (%s)", len(names), strings.Join(names, ", "))
-	case len(s.GetRealms()) == 0:
-		return "this one holds no realm"
-	}
-	for _, r := range s.GetRealms() {
-		names = append(names, r.GetName())
-	}
-	return fmt.Sprintf("this one holds only external realms (%s)", strings.Join(names, ", "))
 }

@@ -117,11 +117,11 @@ func TestSchemaMustHoldOneRealm(t *testing.T) {
   decls: { verb: { pos: { filename: "bank.go" line: 7 column: 1 } name: "get" request: { ref: { module: "balance" name: "Missing" } } response: { unit: {} } } } } }`})
 
 	for commit, want := range map[string]string{
-		cTwo:  "exactly one realm that is not external; this one holds 2 (bank, other)",
+		cTwo:  "exactly one realm that is not external (the realm's API); this one holds 2 (bank, other)",
 		cNone: "this one holds only external realms (bank)",
 		cBad:  "bank@" + cBad[:12] + ":ftl-external-schema.txtpb:2:",
-		cInvalid: "bank@" + cInvalid[:12] + ":ftl-external-schema.txtpb: invalid realm schema (positions below are the producer's):\n" +
-			"bank.go:7:1: unknown ref balance.Missing",
+		// At the node in the file, the producer's position kept.
+		cInvalid: "bank@" + cInvalid[:12] + ":ftl-external-schema.txtpb:2:12: unknown ref balance.Missing: module balance has no decl Missing (producer's source: bank.go:7:1)",
 	} {
 		cache := Cache{Dir: t.TempDir()}
 		_, err := cache.Refresh(ctx(t), Realm{Name: "bank", Repo: r.Bare, Commit: commit})

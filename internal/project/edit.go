@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/atomicfile"
+	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
 )
 
 // Edit is one change to the external realm entries of ftl-project.toml.
@@ -43,7 +45,14 @@ func (p *Project) Apply(edits ...Edit) error {
 		return err
 	}
 	if !bytes.Equal(data, p.raw) {
-		if err := atomicfile.WriteFile(p.Path, data, 0o644); err != nil {
+		// A project file that is a symbolic link (to a shared or generated
+		// config) is edited where it is: replacing the link with a
+		// regular file would leave the real one unchanged.
+		target, err := filepath.EvalSymlinks(p.Path)
+		if err != nil {
+			return err
+		}
+		if err := atomicfile.WriteFile(target, data, 0o644); err != nil {
 			return err
 		}
 	}
@@ -66,16 +75,19 @@ func (p *Project) preview(edits []Edit) ([]byte, *Project, error) {
 			return nil, nil, err
 		}
 	}
-	np, err := Parse(p.Path, data)
+	np, err := parse(p.Path, data, !p.lenient)
 	if err != nil {
 		return nil, nil, fmt.Errorf("refusing to write %s: the edited file would not load: %w", p.Path, err)
 	}
+	np.lenient = p.lenient
 	return data, np, nil
 }
 
 // applyEdit returns data with e applied, verified by decoding.
 func applyEdit(file string, data []byte, e Edit) ([]byte, error) {
-	if err := CheckName(e.Name); err != nil {
+	if err := CheckName(e.Name); err != nil && !e.Remove {
+		// A bad name can be removed (realm remove cleans up what the
+		// other commands refuse); it is never written.
 		return nil, err
 	}
 	var cfg Config
@@ -96,7 +108,7 @@ func applyEdit(file string, data []byte, e Edit) ([]byte, error) {
 	var mutate func(m map[string]any)
 	if e.Remove {
 		if !inEgress && !inExternal {
-			return nil, fmt.Errorf("realm %q is not in %s", e.Name, file)
+			return nil, fmt.Errorf("realm %s is not in %s", diag.Quote(e.Name), file)
 		}
 		for _, sec := range []Section{SectionEgress, SectionExternalRealms} {
 			if in := sec == SectionEgress && inEgress || sec == SectionExternalRealms && inExternal; !in {

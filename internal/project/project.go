@@ -113,29 +113,66 @@ type Project struct {
 
 	raw   []byte
 	stmts []stmt
+	// lenient: loaded without checking names and pins (LoadLenient), so
+	// that a bad entry can be removed; edits are held to the same.
+	lenient bool
 }
 
 // Find loads the project file named by $FTL_CONFIG when that is set (as
 // upstream FTL does), else the nearest ftl-project.toml in dir or a parent.
 func Find(dir string) (*Project, error) {
+	path, err := findPath(dir)
+	if err != nil {
+		return nil, err
+	}
+	return Load(path)
+}
+
+// FindLenient is Find for the one command that must work on a file whose
+// realm entries do not pass the checks (`realm remove`, which clears a bad
+// entry away): the file must still be TOML the tool can read and edit, but
+// names and pins are not checked. Only removal should be applied to it.
+func FindLenient(dir string) (*Project, error) {
+	path, err := findPath(dir)
+	if err != nil {
+		return nil, err
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(abs)
+	if err != nil {
+		return nil, err
+	}
+	p, err := parse(abs, data, false)
+	if err != nil {
+		return nil, err
+	}
+	p.lenient = true
+	return p, nil
+}
+
+// findPath is where Find looks.
+func findPath(dir string) (string, error) {
 	if env := os.Getenv("FTL_CONFIG"); env != "" {
-		return Load(env)
+		return env, nil
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	for d := abs; ; d = filepath.Dir(d) {
 		path := filepath.Join(d, FileName)
 		info, err := os.Stat(path)
 		if err == nil && !info.IsDir() {
-			return Load(path)
+			return path, nil
 		}
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			return nil, err
+			return "", err
 		}
 		if filepath.Dir(d) == d {
-			return nil, fmt.Errorf("%w in %s or any parent directory (or set $FTL_CONFIG)", ErrNotFound, abs)
+			return "", fmt.Errorf("%w in %s or any parent directory (or set $FTL_CONFIG)", ErrNotFound, abs)
 		}
 	}
 }
@@ -156,6 +193,11 @@ func Load(path string) (*Project, error) {
 // Parse decodes and validates a project file's bytes; path names it in
 // diagnostics and sets Root.
 func Parse(path string, data []byte) (*Project, error) {
+	return parse(path, data, true)
+}
+
+// parse is Parse, checking names and pins (validate) or not.
+func parse(path string, data []byte, validate bool) (*Project, error) {
 	p := &Project{Path: path, Root: filepath.Dir(path), raw: data}
 	if err := tomlguard.Check(data); err != nil {
 		return nil, guardError(path, err)
@@ -173,6 +215,9 @@ func Parse(path string, data []byte) (*Project, error) {
 		return nil, err
 	}
 	p.stmts = stmts
+	if !validate {
+		return p, nil
+	}
 	if err := p.validate(); err != nil {
 		return nil, err
 	}

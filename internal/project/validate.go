@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"path"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
@@ -18,7 +17,7 @@ import (
 // file name and part of the config key <name>-realm-endpoint.
 func CheckName(name string) error {
 	if !schema.ValidIdentifier(name) {
-		return fmt.Errorf("invalid realm name %q: want letters, digits and underscores, not starting with a digit", name)
+		return fmt.Errorf("invalid realm name %s: want letters, digits and underscores, not starting with a digit", diag.Quote(name))
 	}
 	return nil
 }
@@ -75,7 +74,7 @@ func checkSchemaExt(p string) error {
 	case ".txtpb", ".textproto", ".pbtxt", ".json":
 		return nil
 	}
-	return fmt.Errorf("%q is not a schema file name (want a .txtpb or .json extension)", p)
+	return fmt.Errorf("%s is not a schema file name (want a .txtpb or .json extension)", diag.Quote(p))
 }
 
 // validate checks everything ftl-gen-realm relies on, reporting each
@@ -107,7 +106,7 @@ func (p *Project) validate() error {
 	}
 	for _, d := range p.Config.ModuleDirs {
 		if c := path.Clean(d); path.IsAbs(c) || c == ".." || strings.HasPrefix(c, "../") {
-			list = append(list, p.Errorf([]string{"module-dirs"}, "module-dirs: %q is not inside the project root", d))
+			list = append(list, p.Errorf([]string{"module-dirs"}, "module-dirs: %s is not inside the project root", diag.Quote(d)))
 		}
 	}
 	if ps := p.Config.Realms.PublicSchema; ps != "" {
@@ -127,7 +126,7 @@ func (p *Project) validate() error {
 func tomlKey(k string) string {
 	for _, c := range []byte(k) {
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return strconv.Quote(k)
+			return diag.Quote(k)
 		}
 	}
 	if k == "" {

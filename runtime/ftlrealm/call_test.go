@@ -155,8 +155,8 @@ func TestCall(t *testing.T) {
 		}
 	})
 	t.Run("unencodable request fails before sending", func(t *testing.T) {
-		_, err := Call[withPointer, Unit](ctx, withdraw, withPointer{})
-		if err == nil || !strings.Contains(err.Error(), "request: ftlrealm: encode .p: pointer types") {
+		_, err := Call[withChan, Unit](ctx, withdraw, withChan{})
+		if err == nil || !strings.Contains(err.Error(), "request: ftlrealm: encode .c: type chan int") {
 			t.Fatalf("got %v", err)
 		}
 	})

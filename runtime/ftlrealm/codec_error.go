@@ -28,12 +28,7 @@ func newCodecError(format string, args ...any) *codecError {
 }
 
 func unsupportedType(t reflect.Type) error {
-	switch t.Kind() {
-	case reflect.Pointer:
-		return newCodecError("pointer types are not supported (%s): use ftlrealm.Option for optional values", t)
-	default:
-		return newCodecError("type %s (%s) is not supported by FTL's encoding", t, t.Kind())
-	}
+	return newCodecError("type %s (%s) is not supported by FTL's encoding", t, t.Kind())
 }
 
 // Path is the JSON path of the failing value, such as `.items[2].amount`.

@@ -11,7 +11,7 @@ import (
 
 // Unmarshal decodes data, in FTL's JSON encoding, into the value v points
 // to. Unknown object keys are ignored; null leaves a value at its zero
-// (an Option becomes None). Errors name the JSON path of the bad value,
+// (an Option becomes None, a pointer nil). Errors name the JSON path of the bad value,
 // such as `.items[2].amount`.
 func Unmarshal(data []byte, v any) error {
 	rv := reflect.ValueOf(v)
@@ -115,8 +115,28 @@ func newDecoder(t reflect.Type) decoderFunc {
 			return decodeAny
 		}
 		return newSumDecoder(t)
+	case reflect.Pointer:
+		return newPointerDecoder(t)
 	}
 	return func(*decodeState, reflect.Value) error { return unsupportedType(t) }
+}
+
+// newPointerDecoder decodes null as nil and anything else into a value it
+// points to (a new one when the pointer is nil): the pointer is an
+// optional value, as Option is.
+func newPointerDecoder(t reflect.Type) decoderFunc {
+	elemDec := decoderOf(t.Elem())
+	return func(d *decodeState, v reflect.Value) error {
+		if d.peek() == 'n' {
+			_, err := d.literal()
+			v.SetZero()
+			return err
+		}
+		if v.IsNil() {
+			v.Set(reflect.New(t.Elem()))
+		}
+		return elemDec(d, v.Elem())
+	}
 }
 
 func decodeBool(d *decodeState, v reflect.Value) error {

@@ -16,7 +16,9 @@ import (
 // Marshal encodes v with FTL's JSON encoding: struct fields keyed by their
 // schema name (the `ftl:"name"` tag, else the lowerCamel Go name), bytes as
 // base64, times as RFC 3339, Option as the value or null, type enums as
-// {"name": ..., "value": ...}. Pointers, channels and functions are errors.
+// {"name": ..., "value": ...}. A pointer is an optional value, as Option is
+// (nil is null): generated code uses one where a type contains itself
+// through an optional field. Channels and functions are errors.
 //
 // Marshal encodes v as its static type T: a type enum value in a variable
 // of the enum's interface type keeps its {"name", "value"} wrapper, while
@@ -33,7 +35,10 @@ func Marshal[T any](v T) ([]byte, error) {
 
 // encodeState is a reusable output buffer; pooled so that a call allocates
 // no buffer in the steady state.
-type encodeState struct{ buf []byte }
+type encodeState struct {
+	buf   []byte
+	depth int // pointers being followed, bounded by maxDepth
+}
 
 var encodeStatePool = sync.Pool{New: func() any { return &encodeState{buf: make([]byte, 0, 1024)} }}
 
@@ -44,6 +49,7 @@ func putEncodeState(e *encodeState) {
 		return
 	}
 	e.buf = e.buf[:0]
+	e.depth = 0
 	encodeStatePool.Put(e)
 }
 
@@ -122,8 +128,30 @@ func newEncoder(t reflect.Type) encoderFunc {
 			return encodeAny
 		}
 		return newSumEncoder(t)
+	case reflect.Pointer:
+		return newPointerEncoder(t)
 	}
 	return func(*encodeState, reflect.Value) error { return unsupportedType(t) }
+}
+
+// newPointerEncoder encodes a pointer as an optional value: null when nil,
+// else what it points to. Only pointers add depth that the value itself
+// does not bound, so a value pointing back to itself fails at maxDepth
+// (as deep as the decoder reads) instead of exhausting the stack.
+func newPointerEncoder(t reflect.Type) encoderFunc {
+	elemEnc := encoderOf(t.Elem())
+	return func(e *encodeState, v reflect.Value) error {
+		if v.IsNil() {
+			e.buf = append(e.buf, "null"...)
+			return nil
+		}
+		if e.depth++; e.depth > maxDepth {
+			return newCodecError("value nested deeper than %d pointers (does it point back to itself?)", maxDepth)
+		}
+		err := elemEnc(e, v.Elem())
+		e.depth--
+		return err
+	}
 }
 
 func encodeBool(e *encodeState, v reflect.Value) error {

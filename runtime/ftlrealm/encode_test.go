@@ -99,8 +99,11 @@ type withOmit struct {
 	B string `json:"b"`
 }
 
-type withPointer struct {
-	P *int `json:"p"`
+// linked is what gen emits for `data Linked { value Int, next Linked? }`:
+// the optional that closes the cycle is a pointer.
+type linked struct {
+	Value int     `json:"value"`
+	Next  *linked `json:"next"`
 }
 
 type withChan struct {
@@ -270,14 +273,11 @@ func TestMarshalSumTypeByStaticType(t *testing.T) {
 }
 
 func TestEncodeErrors(t *testing.T) {
-	one := 1
 	tests := []struct {
 		name string
 		v    any
 		want string
 	}{
-		{"pointer", withPointer{P: &one}, "ftlrealm: encode .p: pointer types are not supported (*int)"},
-		{"top-level pointer", &one, "ftlrealm: encode: pointer types are not supported (*int)"},
 		{"chan", withChan{}, "ftlrealm: encode .c: type chan int (chan) is not supported"},
 		{"func", withFunc{}, "ftlrealm: encode .f: type func() (func) is not supported"},
 		{"NaN", map[string]float64{"x": math.NaN()}, `ftlrealm: encode ["x"]: unsupported float value NaN`},
@@ -344,7 +344,6 @@ func TestDecodeErrors(t *testing.T) {
 		{"too deep", new(any), strings.Repeat("[", maxDepth+1), "JSON nested deeper than 10000"},
 		{"too deep typed", &node{}, strings.Repeat(`{"children":[`, maxDepth), "JSON nested deeper than 10000"},
 		{"not a pointer", withdrawRequest{}, `{}`, "ftlrealm: decode: Unmarshal needs a non-nil pointer, not ftlrealm.withdrawRequest"},
-		{"pointer field", &withPointer{}, `{"p":1}`, "ftlrealm: decode .p: pointer types are not supported"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -403,5 +402,46 @@ func TestRegisterSumTypePanics(t *testing.T) {
 			}()
 			tt.f()
 		})
+	}
+}
+
+// A pointer is an optional value: nil is null, and decoding allocates.
+func TestPointerIsOptional(t *testing.T) {
+	v := linked{Value: 1, Next: &linked{Value: 2, Next: &linked{Value: 3}}}
+	data, err := Marshal(v)
+	want := `{"value":1,"next":{"value":2,"next":{"value":3,"next":null}}}`
+	if err != nil || string(data) != want {
+		t.Fatalf("Marshal = %s, %v; want %s", data, err, want)
+	}
+	var back linked
+	if err := Unmarshal(data, &back); err != nil || !reflect.DeepEqual(back, v) {
+		t.Fatalf("Unmarshal = %+v, %v", back, err)
+	}
+	// Decoding into a value that already points somewhere reuses it, and
+	// null clears it, as it empties an Option.
+	if err := Unmarshal([]byte(`{"value":9,"next":null}`), &back); err != nil || back.Next != nil || back.Value != 9 {
+		t.Fatalf("null: %+v, %v", back, err)
+	}
+	n := 7
+	if data, err := Marshal(&n); err != nil || string(data) != "7" {
+		t.Errorf("Marshal(*int) = %s, %v", data, err)
+	}
+	if data, err := Marshal[*int](nil); err != nil || string(data) != "null" {
+		t.Errorf("Marshal(nil *int) = %s, %v", data, err)
+	}
+}
+
+// A value that points back to itself fails at the decoder's depth bound
+// instead of exhausting the stack.
+func TestPointerCycle(t *testing.T) {
+	v := &linked{Value: 1}
+	v.Next = v
+	_, err := Marshal(v)
+	if err == nil || !strings.Contains(err.Error(), "nested deeper than 10000 pointers") {
+		t.Fatalf("Marshal of a cycle: %v", err)
+	}
+	// The pooled state is reset: the next value encodes normally.
+	if data, err := Marshal(linked{Value: 1}); err != nil || string(data) != `{"value":1,"next":null}` {
+		t.Fatalf("after a cycle: %s, %v", data, err)
 	}
 }
