@@ -4,10 +4,10 @@
 //
 // Every call's request is checked against the verb's request type the way
 // the runtime's decoder reads it (null or missing fields are defaults,
-// unknown keys are ignored); a request that does not fit is refused with
-// connect's InvalidArgument and the JSON path of the problem, as
-// runtime/ftlrealm refuses one that does not decode. A verb the fake does
-// not serve is NotFound.
+// unknown keys are ignored); a request that does not fit is answered
+// in-band, "invalid request to verb module.name: " and the JSON path of the
+// problem, as runtime/ftlrealm and FTL's own module server answer one that
+// does not decode. A verb the fake does not serve is NotFound.
 //
 // # Default answers
 //

@@ -161,8 +161,9 @@ func (f *Fake) Register(s *ftlrealm.Server) {
 // Answer answers one call as the server does: the response body in FTL's
 // JSON encoding, a fixture's error as a plain error (the verb's in-band
 // failure), or a *connect.Error: NotFound for a verb the fake does not
-// serve, InvalidArgument for a request that does not decode as the verb's
-// request type.
+// serve; or a *ftlrealm.RequestError for a request that does not decode as
+// the verb's request type, which the server answers in-band as FTL does
+// ("invalid request to verb module.name: …").
 func (f *Fake) Answer(module, name string, body []byte) ([]byte, error) {
 	v := f.byKey[module+"."+name]
 	if v == nil {
@@ -185,16 +186,12 @@ func (v *verb) answer(body []byte) ([]byte, string, error) {
 	if len(bytes.TrimSpace(body)) > 0 { // an empty body is null, as for the runtime
 		var err error
 		if parsed, err = parseJSON(body); err != nil {
-			return nil, "", connect.NewError(connect.CodeInvalidArgument, fmt.Errorf("verb %s.%s: request: invalid JSON: %v", v.module, v.name, err))
+			return nil, "", &ftlrealm.RequestError{Err: fmt.Errorf("invalid JSON: %v", err)}
 		}
 	}
 	req, cerr := check(v.req, parsed, request)
 	if cerr != nil {
-		sep := ": "
-		if cerr.Path() != "" {
-			sep = " "
-		}
-		return nil, "", connect.NewError(connect.CodeInvalidArgument, fmt.Errorf("verb %s.%s: request%s%s", v.module, v.name, sep, cerr))
+		return nil, "", &ftlrealm.RequestError{Err: cerr}
 	}
 	for i, a := range v.answers {
 		if a.hasWhen && !matches(a.when, req) {
@@ -219,9 +216,12 @@ func (f *Fake) logCall(v *verb, body, out []byte, from string, err error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s.%s %s -> ", v.module, v.name, logBody(body))
 	var ce *connect.Error
+	var re *ftlrealm.RequestError
 	switch {
 	case errors.As(err, &ce):
 		fmt.Fprintf(&b, "%s: %s", ce.Code(), ce.Message())
+	case errors.As(err, &re):
+		b.WriteString(re.Error())
 	case err != nil:
 		fmt.Fprintf(&b, "error %s (%s)", strconv.Quote(err.Error()), from)
 	default:

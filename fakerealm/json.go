@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/ftlrealm/ftl-gen-realm/runtime/ftlrealm"
 )
 
 // Values in this package are JSON values in one of two forms. Checked
@@ -44,7 +46,9 @@ func (o *object) get(key string) (any, bool) {
 // parseJSON parses exactly one JSON value, keeping numbers as their text
 // so that 64-bit integers survive and Int can tell 1 from 1.0.
 func parseJSON(data []byte) (any, error) {
-	d := json.NewDecoder(bytes.NewReader(data))
+	// FTL's encoder writes some escapes that are not JSON's; read them as
+	// the runtime's decoder does.
+	d := json.NewDecoder(bytes.NewReader(ftlrealm.StandardJSON(data)))
 	d.UseNumber()
 	var v any
 	if err := d.Decode(&v); err != nil {

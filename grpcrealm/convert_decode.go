@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/jsonpath"
+	"github.com/ftlrealm/ftl-gen-realm/runtime/ftlrealm"
 
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -39,7 +40,9 @@ func parseJSON(body []byte) (any, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, nil
 	}
-	d := json.NewDecoder(bytes.NewReader(body))
+	// FTL's encoder writes some escapes that are not JSON's; read them as
+	// the runtime's decoder does.
+	d := json.NewDecoder(bytes.NewReader(ftlrealm.StandardJSON(body)))
 	d.UseNumber()
 	var v any
 	if err := d.Decode(&v); err != nil {

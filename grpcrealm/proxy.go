@@ -223,21 +223,22 @@ func (p *Proxy) Register(s *ftlrealm.Server) {
 }
 
 // handler answers one verb. A request that does not convert is the
-// caller's mistake and is refused with InvalidArgument, as ftlrealm.Handle
-// refuses one that does not decode. A call that never reached the target
-// (connection refused, no route, a failed TLS handshake) is a transport
-// error with gRPC's code, Unavailable, as the runtime answers when a realm
-// itself is down, so that callers' retry logic sees it; so is a message over
-// the proxy's size bound. Every status the target returned is the verb's
-// own outcome and goes back in-band, as is a response FTL cannot express
-// (the method ran, so the caller must not mistake it for a transport
-// failure and retry blindly).
+// caller's mistake and is answered in-band as an invalid request, as
+// ftlrealm.Handle (and FTL's module server) answers one that does not
+// decode. A call that never reached the target (connection refused, no
+// route, a failed TLS handshake) is a transport error with gRPC's code,
+// Unavailable, as the runtime answers when a realm itself is down, so that
+// callers' retry logic sees it; so is a message over the proxy's size
+// bound. Every status the target returned is the verb's own outcome and
+// goes back in-band, as is a response FTL cannot express (the method ran,
+// so the caller must not mistake it for a transport failure and retry
+// blindly).
 func (p *Proxy) handler(v *proxyVerb) func(context.Context, []byte) ([]byte, error) {
 	return func(ctx context.Context, body []byte) ([]byte, error) {
 		growStack(0)
 		req, err := p.codec.decodeRequest(v.method.Input(), body)
 		if err != nil {
-			return nil, connect.NewError(connect.CodeInvalidArgument, fmt.Errorf("verb %s.%s: request%s", v.module, v.name, pathed(err)))
+			return nil, &ftlrealm.RequestError{Err: err}
 		}
 		if n := proto.Size(req); n > p.maxBytes {
 			return nil, connect.NewError(connect.CodeResourceExhausted, fmt.Errorf("verb %s.%s: the request is %d bytes as protobuf, over the proxy's limit of %d (proxy grpc --max-message-bytes)", v.module, v.name, n, p.maxBytes))

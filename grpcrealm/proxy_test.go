@@ -209,9 +209,10 @@ func TestProxyCalls(t *testing.T) {
 	}
 	mu.Unlock()
 
-	// A request that does not convert is the caller's error: InvalidArgument.
+	// A request that does not convert is answered in-band, as FTL answers one
+	// that does not decode.
 	_, err = call(url, "catalog", "search", map[string]any{"limit": "ten"})
-	if connect.CodeOf(err) != connect.CodeInvalidArgument || !strings.HasSuffix(err.Error(), "verb catalog.search: request .limit: want an integer, got the string \"ten\"") {
+	if got := verbMessage(t, err); got != `invalid request to verb catalog.search: .limit: want an integer, got the string "ten"` {
 		t.Errorf("bad request: %v", err)
 	}
 	// The target's errors are the verb's, in-band, with code and details.

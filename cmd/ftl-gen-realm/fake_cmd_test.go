@@ -77,7 +77,7 @@ now: true 0001-01-01T00:00:00Z no error
 ping: no error
 history: true 0 no error
 unknown verb: call error: not_found: verb balance.nope not found
-bad request: call error: invalid_argument: verb balance.withdraw: request .amount: want an integer, got the string "ten"
+bad request: verb error: invalid request to verb balance.withdraw: .amount: want an integer, got the string "ten"
 `
 	wantFixtures = `withdraw alice: 70 "eur" false true balance.Card({Number:}) no error
 withdraw vip: 1000000 "usd" 5 true balance.Cash(0) no error
@@ -86,7 +86,7 @@ now: false 2024-05-01T08:00:00Z no error
 ping: verb error: the bank is closed
 history: true 1 no error
 unknown verb: call error: not_found: verb balance.nope not found
-bad request: call error: invalid_argument: verb balance.withdraw: request .amount: want an integer, got the string "ten"
+bad request: verb error: invalid request to verb balance.withdraw: .amount: want an integer, got the string "ten"
 `
 )
 
@@ -149,7 +149,7 @@ balance.withdraw {"account":"bob","amount":0,"currency":"","memo":null,"tags":[]
 balance.now {} -> "2024-05-01T10:00:00+02:00" (fixture)
 balance.ping {} -> error "the bank is closed" (fixture)
 balance.history "alice" -> [{"amount":5,"at":"2024-05-01T10:00:00Z"}] (fixture)
-balance.withdraw {"amount":"ten"} -> invalid_argument: verb balance.withdraw: request .amount: want an integer, got the string "ten"
+balance.withdraw {"amount":"ten"} -> invalid request: .amount: want an integer, got the string "ten"
 `
 	if got := fixedOut.String(); got != wantLog {
 		t.Errorf("stdout with fixtures:\n%s\nwant:\n%s", got, wantLog)

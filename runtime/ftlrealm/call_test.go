@@ -141,9 +141,10 @@ func TestCall(t *testing.T) {
 			t.Errorf("context missing: %+v", ce)
 		}
 	})
-	t.Run("undecodable request is InvalidArgument", func(t *testing.T) {
+	t.Run("undecodable request is answered in-band", func(t *testing.T) {
 		_, err := Call[map[string]any, withdrawResponse](ctx, withdraw, map[string]any{"amount": "lots"})
-		if connect.CodeOf(err) != connect.CodeInvalidArgument || !strings.Contains(err.Error(), "decode .amount: expected Int") {
+		var ve *VerbError
+		if !errors.As(err, &ve) || ve.Message != "invalid request to verb balance.withdraw: decode .amount: expected Int (a JSON number), found a string (at byte 10)" {
 			t.Fatalf("got %v (code %v)", err, connect.CodeOf(err))
 		}
 	})

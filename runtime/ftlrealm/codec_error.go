@@ -38,9 +38,11 @@ func (e *codecError) Path() string {
 	return strings.Join(segs, "")
 }
 
-func (e *codecError) Error() string {
+func (e *codecError) Error() string { return "ftlrealm: " + e.detail() }
+
+// detail is the error without the package's name.
+func (e *codecError) detail() string {
 	var b strings.Builder
-	b.WriteString("ftlrealm: ")
 	b.WriteString(e.op)
 	if p := e.Path(); p != "" {
 		b.WriteString(" ")
@@ -52,6 +54,15 @@ func (e *codecError) Error() string {
 		fmt.Fprintf(&b, " (at byte %d)", e.offset)
 	}
 	return b.String()
+}
+
+// codecDetail renders err, without the package's name when it is the
+// codec's own error.
+func codecDetail(err error) string {
+	if ce, ok := err.(*codecError); ok {
+		return ce.detail()
+	}
+	return err.Error()
 }
 
 func prependPath(err error, seg string) error {

@@ -1,18 +1,46 @@
 package ftlrealm
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // VerbError is a verb's own failure, reported by the remote realm in the
 // response (CallResponse.error) rather than as a transport error.
 type VerbError struct {
-	Verb    Verb
-	Message string // the remote error message
+	Verb Verb
+	// Message is the remote error message. The words `call to verb
+	// <module>.<name> failed: ` that FTL's module server (and a Server)
+	// put before a verb's error are taken off, since Error names the verb
+	// already: the message reads the same from either kind of realm. A
+	// request the realm could not decode reads "invalid request to verb
+	// <module>.<name>: …", as FTL words it.
+	Message string
 	Stack   string // the remote stack trace, when the realm sent one
 }
 
 // Error renders the verb and the remote message.
 func (e *VerbError) Error() string {
 	return fmt.Sprintf("ftlrealm: verb %s failed: %s", e.Verb, e.Message)
+}
+
+// trimFailedPrefix takes FTL's `call to verb module.name failed: ` off
+// message, when it names that verb.
+func trimFailedPrefix(message, module, name string) string {
+	rest, ok := strings.CutPrefix(message, "call to verb ")
+	if !ok {
+		return message
+	}
+	if rest, ok = strings.CutPrefix(rest, module); !ok || len(rest) == 0 || rest[0] != '.' {
+		return message
+	}
+	if rest, ok = strings.CutPrefix(rest[1:], name); !ok {
+		return message
+	}
+	if rest, ok = strings.CutPrefix(rest, " failed: "); !ok {
+		return message
+	}
+	return rest
 }
 
 // CallError is a call that did not get an answer from the verb: no endpoint,

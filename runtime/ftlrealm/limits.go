@@ -50,6 +50,7 @@ func WithMaxResponseBytes(n int) CallOption {
 // bounded so that a hostile realm cannot make callers keep or log
 // megabytes.
 func newVerbError(verb Verb, message, stack string) *VerbError {
+	message = trimFailedPrefix(message, verb.Module, verb.Name)
 	return &VerbError{
 		Verb:    verb,
 		Message: truncate(message, MaxErrorMessageBytes),

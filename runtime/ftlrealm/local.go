@@ -59,8 +59,8 @@ func WithFake[Req, Resp any](ctx context.Context, verb Verb, fn func(context.Con
 
 // WithServer returns a copy of ctx in which every call to realm is served
 // by s in this process, as if s were the realm's ingress: a verb s does not
-// serve fails with connect's NotFound, a request that does not decode with
-// InvalidArgument, and verb failures and panics come back as *VerbError.
+// serve fails with connect's NotFound, and a request that does not decode,
+// verb failures and panics come back as *VerbError.
 // A fakerealm.Fake's NewServer, or a Server with the real verbs registered,
 // makes a whole realm local to a test. Fakes installed by WithFake on the
 // returned context take precedence for their verbs.

@@ -155,7 +155,7 @@ func TestWithServer(t *testing.T) {
 		t.Errorf("unknown verb: %v (code %v)", err, connect.CodeOf(err))
 	}
 	_, err = Call[map[string]any, withdrawResponse](ctx, verb("withdraw"), map[string]any{"amount": "lots"})
-	if connect.CodeOf(err) != connect.CodeInvalidArgument || !strings.Contains(err.Error(), "decode .amount: expected Int") {
+	if !errors.As(err, &ve) || !strings.HasPrefix(ve.Message, "invalid request to verb balance.withdraw: decode .amount: expected Int") {
 		t.Errorf("undecodable request: %v (code %v)", err, connect.CodeOf(err))
 	}
 

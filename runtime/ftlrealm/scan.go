@@ -258,8 +258,14 @@ func (d *decodeState) unescape(start int, ascii bool) ([]byte, error) {
 				}
 				out = utf8.AppendRune(out, r)
 			default:
-				d.off--
-				return nil, d.syntaxError("bad escape")
+				// FTL's encoder writes Go's escapes too (ftlescape.go).
+				var n int
+				var ok bool
+				if out, n, ok = ftlEscape(out, esc, d.data[d.off:]); !ok {
+					d.off--
+					return nil, d.syntaxError("bad escape")
+				}
+				d.off += n
 			}
 		case c < utf8.RuneSelf:
 			out = append(out, c)

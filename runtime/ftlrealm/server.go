@@ -86,10 +86,12 @@ func NewServer(opts ...ServerOption) *Server {
 	return s
 }
 
-// Handle registers fn as verb module.name of s. A request that does not
-// decode into Req is rejected with connect's InvalidArgument; an error from
-// fn, or a panic, goes back in-band as the verb's failure. Registering the
-// same verb twice panics.
+// Handle registers fn as verb module.name of s. Everything that goes wrong
+// once the call has reached the verb goes back in-band (CallResponse.error),
+// as FTL's own module server answers it: a request that does not decode
+// into Req ("invalid request to verb module.name: …"), an error from fn
+// ("call to verb module.name failed: …"), and a panic (with its stack).
+// Registering the same verb twice panics.
 func Handle[Req, Resp any](s *Server, module, name string, fn func(context.Context, Req) (Resp, error)) {
 	s.register(module, name, typedHandler(module, name, fn, false))
 }
@@ -104,14 +106,14 @@ func typedHandler[Req, Resp any](module, name string, fn func(context.Context, R
 			body = nullBody
 		}
 		if err := Unmarshal(body, &req); err != nil {
-			return nil, connect.NewError(connect.CodeInvalidArgument, fmt.Errorf("verb %s.%s: request: %w", module, name, err))
+			return nil, &RequestError{Err: err}
 		}
 		resp, err := fn(ctx, req)
 		if err != nil {
 			if ce := (*connect.Error)(nil); transportErrs && errors.As(err, &ce) {
 				return nil, ce
 			}
-			return nil, &inBandError{message: err.Error()}
+			return nil, verbFailure(module, name, err)
 		}
 		e := getEncodeState()
 		defer putEncodeState(e)
@@ -127,8 +129,9 @@ func typedHandler[Req, Resp any](module, name string, fn func(context.Context, R
 // HandleRaw registers fn as verb module.name, with the request and response
 // bodies left in FTL's JSON encoding: for proxies and fakes that work from
 // a schema rather than Go types. An error that is (or wraps) a
-// *connect.Error is returned as that transport error; any other error goes
-// back in-band as the verb's failure.
+// *connect.Error is returned as that transport error; a *RequestError goes
+// back in-band as an invalid request, as Handle reports a body that does
+// not decode; any other error goes back in-band as the verb's failure.
 func (s *Server) HandleRaw(module, name string, fn func(ctx context.Context, body []byte) ([]byte, error)) {
 	s.register(module, name, fn)
 }
@@ -150,6 +153,38 @@ type inBandError struct {
 }
 
 func (e *inBandError) Error() string { return e.message }
+
+// RequestError is the error of a request body that is not a valid request
+// of the verb. A Server answers it in-band, as FTL's module server answers
+// a body that does not decode: CallResponse.error "invalid request to verb
+// module.name: <Err>". Handlers registered with HandleRaw return it for a
+// body they cannot use.
+type RequestError struct{ Err error }
+
+// Error renders the cause.
+func (e *RequestError) Error() string { return "invalid request: " + codecDetail(e.Err) }
+
+// Unwrap returns the cause.
+func (e *RequestError) Unwrap() error { return e.Err }
+
+// ftlFailedPrefix is what FTL's module server puts before a verb's error
+// (`call to verb <module>.<name> failed: `). A Server does the same, so
+// that FTL's callers read a failure from it as they read one from an FTL
+// realm; the runtime's client takes it off again (VerbError.Message).
+func ftlFailedPrefix(module, name string) string {
+	return "call to verb " + module + "." + name + " failed: "
+}
+
+// verbFailure is err, returned by verb module.name, as its in-band failure.
+func verbFailure(module, name string, err error) *inBandError {
+	return &inBandError{message: ftlFailedPrefix(module, name) + err.Error()}
+}
+
+// invalidRequest is the in-band failure of a request that verb module.name
+// cannot use, in FTL's words.
+func invalidRequest(module, name string, re *RequestError) *inBandError {
+	return &inBandError{message: "invalid request to verb " + module + "." + name + ": " + codecDetail(re.Err)}
+}
 
 // Handler returns the path prefix and handler to mount on an HTTP mux.
 func (s *Server) Handler() (string, http.Handler) {
@@ -244,9 +279,9 @@ func (s *Server) serve(ctx context.Context, module, name string, hdr http.Header
 func runServed(ctx context.Context, verb Verb, hdr http.Header, h rawHandler, body []byte) ([]byte, *inBandError, *connect.Error) {
 	ctx = context.WithValue(ctx, callContextKey{}, &callContext{
 		caller:      verb,
-		hops:        hdr.Values(headerVerb),
-		requestID:   hdr.Get(headerRequestID),
-		callerRealm: hdr.Get(headerCallerRealm),
+		hops:        receivedHops(hdr.Values(headerVerb)),
+		requestID:   receivedRequestID(hdr.Get(headerRequestID)),
+		callerRealm: receivedCallerRealm(hdr),
 	})
 	out, err := runVerb(ctx, verb, h, body)
 	if err == nil {
@@ -260,14 +295,17 @@ func runServed(ctx context.Context, verb Verb, hdr http.Header, h rawHandler, bo
 		return nil, nil, ingressclient.ContextError(cerr)
 	}
 	var ib *inBandError
+	var re *RequestError
 	var ce *connect.Error
 	switch {
 	case errors.As(err, &ib):
 		return nil, ib, nil
+	case errors.As(err, &re):
+		return nil, invalidRequest(verb.Module, verb.Name, re), nil
 	case errors.As(err, &ce):
 		return nil, nil, ce
 	}
-	return nil, &inBandError{message: err.Error()}, nil
+	return nil, verbFailure(verb.Module, verb.Name, err), nil
 }
 
 // runVerb runs h, turning a panic into the verb's failure with its stack.
