@@ -26,10 +26,10 @@ func TestRequestChecks(t *testing.T) {
 		{"withdraw", `null`, ok},
 		{"withdraw", `{}`, ok},
 		{"withdraw", `{"bogus": [1, 2], "amount": null, "tags": null, "payment": null}`, ok}, // unknown keys ignored, null is the default
-		{"withdraw", `{"currency": "gbp"}`, ok},
-		{"withdraw", `{"account": "a\x7fb\v\a\x00\U0001F600"}`, ok}, // FTL's Go escapes, read as the runtime reads them                                              // enum values are not the decoder's business
-		{"withdraw", `{"urgent": "true"}`, ok},                      // nor is a Bool written as a string
-		{"withdraw", `{"urgent": 1}`, ok},                           // or a number
+		{"withdraw", `{"currency": "gbp"}`, ok},                                              // enum values are not the decoder's business
+		{"withdraw", `{"account": "a\x7fb\v\a\x00\U0001F600"}`, ok},                          // FTL's Go escapes, read as the runtime reads them
+		{"withdraw", `{"urgent": "true"}`, ok},                                               // nor is a Bool written as a string
+		{"withdraw", `{"urgent": 1}`, ok},                                                    // or a number
 		{"withdraw", `{"payment": {"value": 5, "name": "Cash"}}`, ok},
 		{"withdraw", `"x"`, `want an object (balance.WithdrawRequest), got the string "x"`},
 		{"withdraw", `{`, `invalid JSON: unexpected EOF`},
