@@ -36,6 +36,24 @@ type Options struct {
 	// MaxResponseBytes bounds the response message the client reads;
 	// zero or less means DefaultMaxResponseBytes.
 	MaxResponseBytes int
+	// ClientCertificate, when not nil, is presented to an https://
+	// endpoint that asks for one (mutual TLS). It is asked at each
+	// handshake, so it may change (tlsfiles.KeyPair re-reads its files).
+	ClientCertificate ClientCertificate
+}
+
+// ClientCertificate gives the certificate a client presents; it must be
+// comparable (a pointer), since clients are shared by it.
+type ClientCertificate interface {
+	GetClientCertificate(*tls.CertificateRequestInfo) (*tls.Certificate, error)
+}
+
+// StaticCertificate is a ClientCertificate that never changes.
+type StaticCertificate struct{ Cert *tls.Certificate }
+
+// GetClientCertificate returns the certificate.
+func (s *StaticCertificate) GetClientCertificate(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+	return s.Cert, nil
 }
 
 // DefaultMaxResponseBytes bounds a response message (its decompressed
@@ -92,6 +110,9 @@ func New(endpoint string, opts Options) (*Client, error) {
 	}
 	if base.Scheme == "https" {
 		tr.TLSClientConfig = &tls.Config{RootCAs: opts.RootCAs, MinVersion: tls.VersionTLS12}
+		if opts.ClientCertificate != nil {
+			tr.TLSClientConfig.GetClientCertificate = opts.ClientCertificate.GetClientCertificate
+		}
 		tr.Protocols.SetHTTP2(true)
 	} else {
 		tr.Protocols.SetUnencryptedHTTP2(true)
@@ -173,6 +194,7 @@ type poolKey struct {
 	endpoint string
 	roots    *x509.CertPool
 	maxResp  int
+	cert     ClientCertificate
 }
 
 // Get returns the shared Client for endpoint and opts, creating it on
@@ -181,7 +203,7 @@ func (p *Pool) Get(endpoint string, opts Options) (*Client, error) {
 	if opts.MaxResponseBytes <= 0 {
 		opts.MaxResponseBytes = DefaultMaxResponseBytes
 	}
-	key := poolKey{endpoint, opts.RootCAs, opts.MaxResponseBytes}
+	key := poolKey{endpoint, opts.RootCAs, opts.MaxResponseBytes, opts.ClientCertificate}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if c, ok := p.clients[key]; ok {

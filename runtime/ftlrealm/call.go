@@ -2,9 +2,11 @@ package ftlrealm
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"fmt"
 	"reflect"
+	"sync"
 
 	"connectrpc.com/connect"
 
@@ -21,6 +23,7 @@ type callConfig struct {
 	rootCAs          *x509.CertPool
 	token            string
 	maxResponseBytes int
+	clientCert       ingressclient.ClientCertificate
 }
 
 type callOptionFunc func(*callConfig)
@@ -37,6 +40,14 @@ func WithEndpoint(url string) CallOption {
 // system roots. Reuse one pool: each distinct pool gets its own connections.
 func WithRootCAs(pool *x509.CertPool) CallOption {
 	return callOptionFunc(func(c *callConfig) { c.rootCAs = pool })
+}
+
+// WithClientCertificate presents cert to an https:// endpoint that asks
+// for a client certificate (mutual TLS), instead of the realm's
+// `<realm>-realm-client-cert` and `-key`. Reuse one certificate: each
+// distinct one gets its own connections.
+func WithClientCertificate(cert *tls.Certificate) CallOption {
+	return callOptionFunc(func(c *callConfig) { c.clientCert = clientCertOf(cert) })
 }
 
 // WithToken sends token as the bearer token instead of the realm's
@@ -103,4 +114,16 @@ func call(ctx context.Context, verb Verb, req, resp reflect.Value, opts []CallOp
 		return nil
 	}
 	return &CallError{Verb: verb, Endpoint: t.endpoint, Err: connect.NewError(connect.CodeInternal, fmt.Errorf("response has neither a body nor an error"))}
+}
+
+// clientCerts keeps one ClientCertificate per *tls.Certificate, so that
+// calls with the same certificate share their connections.
+var clientCerts sync.Map // *tls.Certificate → *ingressclient.StaticCertificate
+
+func clientCertOf(cert *tls.Certificate) ingressclient.ClientCertificate {
+	if cert == nil {
+		return nil
+	}
+	c, _ := clientCerts.LoadOrStore(cert, &ingressclient.StaticCertificate{Cert: cert})
+	return c.(*ingressclient.StaticCertificate)
 }

@@ -22,6 +22,8 @@ type callContext struct {
 	hops        []string // Ftl-Verb values received by that verb
 	requestID   string
 	callerRealm string // realm of the verb that called us, from the header
+	// verifiedRealm is the caller's realm as the server authenticated it.
+	verifiedRealm string
 }
 
 type callContextKey struct{}
@@ -70,7 +72,8 @@ func CallChainOf(ctx context.Context) []string {
 }
 
 // CallerRealmOf returns the realm a served verb was called from, when the
-// caller said (Ftl-Caller-Realm).
+// caller said (Ftl-Caller-Realm), or as the server authenticated it. What
+// a caller says of itself proves nothing: decide with VerifiedCallerRealm.
 func CallerRealmOf(ctx context.Context) (string, bool) {
 	if cc := callContextOf(ctx); cc != nil && cc.callerRealm != "" {
 		return cc.callerRealm, true

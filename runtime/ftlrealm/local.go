@@ -107,9 +107,9 @@ func (l *local) call(ctx context.Context, verb Verb, req, resp reflect.Value) er
 		terr    *connect.Error
 	)
 	if l.server != nil {
-		body, failure, terr = l.server.serve(ctx, verb.Module, verb.Name, hdr, e.buf)
+		body, failure, terr = l.server.serve(ctx, verb.Module, verb.Name, hdr, e.buf, "")
 	} else {
-		body, failure, terr = runServed(ctx, verb, hdr, l.h, e.buf)
+		body, failure, terr = runServed(ctx, verb, hdr, l.h, e.buf, "")
 	}
 	switch {
 	case terr != nil:

@@ -2,8 +2,10 @@ package ftlrealm
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"log"
 	"net"
 	"net/http"
 	"reflect"
@@ -24,6 +26,7 @@ type Server struct {
 	realm           string
 	shutdownTimeout time.Duration
 	handlerOpts     []connect.HandlerOption
+	security        *security // nil: nothing to check (secure.go)
 
 	mu    sync.RWMutex
 	verbs map[verbKey]rawHandler
@@ -187,15 +190,21 @@ func invalidRequest(module, name string, re *RequestError) *inBandError {
 }
 
 // Handler returns the path prefix and handler to mount on an HTTP mux.
+// It authenticates callers, and bounds each one's concurrent calls, as
+// configured; TLS and the connection age are Serve's (the handler sees the
+// TLS state that the mux's server gives it).
 func (s *Server) Handler() (string, http.Handler) {
 	prefix, h := ftlv1connect.NewVerbServiceHandler(verbService{s}, s.handlerOpts...)
+	if s.security != nil {
+		h = &guard{s: s, sec: s.security, next: h, errw: connect.NewErrorWriter(s.handlerOpts...)}
+	}
 	return prefix, grownStack{h}
 }
 
-// Serve serves s on l with HTTP/2 cleartext (and HTTP/1.1) until ctx is
-// done, then shuts down gracefully: calls in flight may finish within the
-// shutdown timeout. It returns nil after a shutdown caused by ctx, and
-// closes l in every case.
+// Serve serves s on l with HTTP/2 cleartext (and HTTP/1.1), or over TLS
+// with WithTLSConfig, until ctx is done, then shuts down gracefully: calls
+// in flight may finish within the shutdown timeout. It returns nil after a
+// shutdown caused by ctx, and closes l in every case.
 func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	mux := http.NewServeMux()
 	mux.Handle(s.Handler())
@@ -210,7 +219,24 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		IdleTimeout: 2 * time.Minute,
 	}
 	srv.Protocols.SetHTTP1(true)
-	srv.Protocols.SetUnencryptedHTTP2(true)
+	if sec := s.security; sec != nil {
+		if sec.tls != nil {
+			l = tls.NewListener(l, sec.tls)
+			srv.Protocols.SetHTTP2(true)
+		} else {
+			srv.Protocols.SetUnencryptedHTTP2(true)
+		}
+		// Failed handshakes are refusals too: logged as they are, at a
+		// bounded rate.
+		srv.ErrorLog = log.New(sec.log, "", 0)
+		if age := sec.maxConnAge; age > 0 {
+			srv.ConnContext = func(ctx context.Context, _ net.Conn) context.Context {
+				return context.WithValue(ctx, connAgeKey{}, &connAge{deadline: time.Now().Add(jittered(age))})
+			}
+		}
+	} else {
+		srv.Protocols.SetUnencryptedHTTP2(true)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
 	select {
@@ -245,7 +271,22 @@ func (v verbService) Call(ctx context.Context, req *connect.Request[ftlv1.CallRe
 	if ref == nil || ref.GetModule() == "" || ref.GetName() == "" {
 		return nil, connect.NewError(connect.CodeInvalidArgument, errors.New("call names no verb"))
 	}
-	body, failure, err := v.s.serve(ctx, ref.GetModule(), ref.GetName(), req.Header(), req.Msg.GetBody())
+	verified := ""
+	if sec := v.s.security; sec != nil {
+		if p := peerOf(ctx); p != nil {
+			verified = p.realm
+			if a := sec.authorizer; a != nil && !a.Authorize(p.realm, Verb{Realm: v.s.realm, Module: ref.GetModule(), Name: ref.GetName()}) {
+				// The same answer whether or not the verb exists, so
+				// that a caller cannot map the API by asking.
+				err := connect.NewError(connect.CodePermissionDenied, fmt.Errorf("realm %s may not call verb %s.%s",
+					p.realm, quoteName(ref.GetModule()), quoteName(ref.GetName())))
+				sec.refusals[refusedPermission].Add(1)
+				sec.logRefusal(req.Peer().Addr, p.realm, quoteName(ref.GetModule())+"."+quoteName(ref.GetName()), err)
+				return nil, err
+			}
+		}
+	}
+	body, failure, err := v.s.serve(ctx, ref.GetModule(), ref.GetName(), req.Header(), req.Msg.GetBody(), verified)
 	switch {
 	case err != nil:
 		return nil, err
@@ -263,25 +304,31 @@ func (v verbService) Call(ctx context.Context, req *connect.Request[ftlv1.CallRe
 // headers hdr. It returns the response body, or the verb's own failure, or
 // the transport error the caller should get. Calls over the network and
 // in-process calls (WithServer) both go through here, so they behave alike.
-func (s *Server) serve(ctx context.Context, module, name string, hdr http.Header, body []byte) ([]byte, *inBandError, *connect.Error) {
+func (s *Server) serve(ctx context.Context, module, name string, hdr http.Header, body []byte, verified string) ([]byte, *inBandError, *connect.Error) {
 	s.mu.RLock()
 	h := s.verbs[verbKey{module, name}]
 	s.mu.RUnlock()
 	if h == nil {
 		return nil, nil, connect.NewError(connect.CodeNotFound, fmt.Errorf("verb %s.%s not found", module, name))
 	}
-	return runServed(ctx, Verb{Realm: s.realm, Module: module, Name: name}, hdr, h, body)
+	return runServed(ctx, Verb{Realm: s.realm, Module: module, Name: name}, hdr, h, body, verified)
 }
 
 // runServed runs h as verb with a context that carries what the FTL
-// headers hdr say about the call chain, and sorts its error into a verb
-// failure or a transport error.
-func runServed(ctx context.Context, verb Verb, hdr http.Header, h rawHandler, body []byte) ([]byte, *inBandError, *connect.Error) {
+// headers hdr say about the call chain, and the caller's realm as the
+// server authenticated it (verified, "" when it does not), and sorts its
+// error into a verb failure or a transport error.
+func runServed(ctx context.Context, verb Verb, hdr http.Header, h rawHandler, body []byte, verified string) ([]byte, *inBandError, *connect.Error) {
+	callerRealm := verified
+	if callerRealm == "" {
+		callerRealm = receivedCallerRealm(hdr)
+	}
 	ctx = context.WithValue(ctx, callContextKey{}, &callContext{
-		caller:      verb,
-		hops:        receivedHops(hdr.Values(headerVerb)),
-		requestID:   receivedRequestID(hdr.Get(headerRequestID)),
-		callerRealm: receivedCallerRealm(hdr),
+		caller:        verb,
+		hops:          receivedHops(hdr.Values(headerVerb)),
+		requestID:     receivedRequestID(hdr.Get(headerRequestID)),
+		callerRealm:   callerRealm,
+		verifiedRealm: verified,
 	})
 	out, err := runVerb(ctx, verb, h, body)
 	if err == nil {
