@@ -164,7 +164,9 @@ func (c *Client) MaxResponseBytes() int { return c.maxResponseBytes }
 func (c *Client) Call(ctx context.Context, req *connect.Request[ftlv1.CallRequest]) (*connect.Response[ftlv1.CallResponse], error) {
 	t := newRequestTrace()
 	resp, err := c.verbs.Call(httptrace.WithClientTrace(ctx, &t.trace), req)
-	if err != nil && ctx.Err() == nil && t.resend() {
+	// A realm that answered (a refusal before it read the whole request,
+	// say) is not asked again.
+	if err != nil && ctx.Err() == nil && !connect.IsWireError(err) && t.resend() {
 		resp, err = c.verbs.Call(ctx, req)
 	}
 	return resp, transportCode(ctx, err)

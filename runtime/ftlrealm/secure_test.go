@@ -25,6 +25,7 @@ type secureEnv struct {
 	clientCA *tlstest.CA // what the server trusts for client certificates
 	dir      string
 	log      *syncBuffer
+	listener *countingListener
 }
 
 type syncBuffer struct {
@@ -69,7 +70,8 @@ func newSecureEnv(t *testing.T, mutual bool, opts ...ServerOption) *secureEnv {
 		}
 		return realm + ", says " + said, nil
 	})
-	e.url = strings.Replace(serve(t, e.server), "http://", "https://", 1)
+	url, l := serveCounting(t, e.server)
+	e.url, e.listener = strings.Replace(url, "http://", "https://", 1), l
 	return e
 }
 
