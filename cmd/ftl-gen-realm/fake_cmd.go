@@ -20,11 +20,12 @@ type fakeCmd struct {
 	// Listen defaults to loopback, so that a fake is never reachable from
 	// the network by accident, and to a fixed port, so that the endpoint a
 	// consumer is configured with once stays right across restarts.
-	Listen   string `default:"127.0.0.1:8892" placeholder:"ADDR" help:"Where to serve FTL's VerbService (host:port), HTTP/2 cleartext (default: ${default})."`
+	Listen   string `default:"127.0.0.1:8892" placeholder:"ADDR" help:"Where to serve FTL's VerbService (host:port), HTTP/2 cleartext unless --tls-cert (default: ${default})."`
 	Fixtures string `type:"existingfile" placeholder:"FILE" help:"JSON file of fixed answers and errors per verb (see docs/fake.md)."`
 	Schema   string `type:"existingfile" placeholder:"FILE" xor:"source" help:"Fake the realm in this schema file instead of a pinned realm."`
 	Dir      string `type:"path" xor:"source" help:"Directory inside the project (default: working directory)."`
 	Quiet    bool   `help:"Do not log each call on stdout."`
+	serveFlags
 }
 
 // Run serves the realm's exported verbs with fake answers until SIGINT or
@@ -56,14 +57,11 @@ func (c *fakeCmd) Run(e *env) error {
 	for _, n := range f.Notes() {
 		fmt.Fprintln(e.Stderr, "ftl-gen-realm: note:", n)
 	}
-	l, err := net.Listen("tcp", c.Listen)
+	ln, err := c.listen(e, c.Listen)
 	if err != nil {
-		if errors.Is(err, syscall.EADDRINUSE) {
-			err = fmt.Errorf("%w (is another fake running? choose another address with --listen)", err)
-		}
 		return err
 	}
-	url := "http://" + dialable(l.Addr())
+	url := ln.url
 	fmt.Fprintf(e.Stdout, "faking realm %s at %s\n", name, url)
 	for _, v := range f.Verbs() {
 		answers := "default answer"
@@ -76,7 +74,7 @@ func (c *fakeCmd) Run(e *env) error {
 		fmt.Fprintf(e.Stdout, "  verb %s.%s(%s) %s: %s\n", v.Module, v.Name, v.Request, v.Response, answers)
 	}
 	fmt.Fprintf(e.Stdout, "point consumers at it with:\n  export %s=%s\n", endpointEnv(name), url)
-	return f.NewServer(ftlrealm.WithServerRealm(name)).Serve(ctx, l)
+	return ln.serve(ctx, f.NewServer(append(ln.opts, ftlrealm.WithServerRealm(name))...))
 }
 
 // load reads and validates the schema to fake, and names the realm in it

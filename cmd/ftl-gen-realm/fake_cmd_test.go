@@ -200,7 +200,7 @@ func TestFakeErrors(t *testing.T) {
 		{"schema and dir", []string{"--schema", fakeSchema, "--dir", root}, 2, "ftl-gen-realm: --schema and --dir can't be used together\n"},
 		{"no such realm in the file", []string{"shop", "--schema", fakeSchema}, 1, `ftl-gen-realm: the schema's realm is "bank", not "shop"` + "\n"},
 		{"address in use", []string{"bank", "--dir", root, "--listen", busy.Addr().String()}, 1,
-			"ftl-gen-realm: listen tcp " + busy.Addr().String() + ": bind: address already in use (is another fake running? choose another address with --listen)\n"},
+			"ftl-gen-realm: listen tcp " + busy.Addr().String() + ": bind: address already in use (is another server running? choose another address with --listen)\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, stdout, stderr := runCLI(t, append([]string{"fake"}, tc.args...)...)

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -166,10 +165,11 @@ type proxyCmd struct {
 type proxyGrpcCmd struct {
 	Schema          string        `required:"" type:"existingfile" placeholder:"FILE" help:"The realm's schema, as import grpc wrote it."`
 	Target          string        `required:"" placeholder:"ADDR" help:"The gRPC server (host:port; plaintext unless --target-tls); it must have server reflection."`
-	Listen          string        `required:"" placeholder:"ADDR" help:"Where to serve FTL's VerbService (host:port), HTTP/2 cleartext."`
+	Listen          string        `required:"" placeholder:"ADDR" help:"Where to serve FTL's VerbService (host:port), HTTP/2 cleartext unless --tls-cert."`
 	Timeout         time.Duration `default:"30s" help:"How long the start-up check against the target may take."`
 	MaxMessageBytes int           `default:"4194304" placeholder:"N" help:"Largest gRPC message the proxy sends to or takes from the target, in bytes (default 4 MiB, gRPC's own default)."`
 	targetTLSFlags
+	serveFlags
 }
 
 // Run checks the schema against the target and serves the realm's verbs
@@ -198,14 +198,14 @@ func (c *proxyGrpcCmd) Run(e *env) error {
 	for _, n := range p.Notes() {
 		fmt.Fprintln(e.Stderr, "ftl-gen-realm: note:", n)
 	}
-	l, err := net.Listen("tcp", c.Listen)
+	ln, err := c.listen(e, c.Listen)
 	if err != nil {
 		return err
 	}
-	srv := p.NewServer()
-	fmt.Fprintf(e.Stderr, "ftl-gen-realm: serving realm %s at http://%s, calling %s:\n", p.Realm(), l.Addr(), c.Target)
+	srv := p.NewServer(ln.opts...)
+	fmt.Fprintf(e.Stderr, "ftl-gen-realm: serving realm %s at %s, calling %s:\n", p.Realm(), ln.url, c.Target)
 	for _, v := range p.Verbs() {
 		fmt.Fprintln(e.Stderr, "  "+v)
 	}
-	return srv.Serve(ctx, l)
+	return ln.serve(ctx, srv)
 }

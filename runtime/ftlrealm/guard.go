@@ -147,7 +147,7 @@ func (g *guard) refuse(w http.ResponseWriter, r *http.Request, kind refusalKind,
 // logRefusal writes one line about a refused call.
 func (sec *security) logRefusal(remote, realm, verb string, err *connect.Error) {
 	var b strings.Builder
-	b.WriteString("ftlrealm: refused a call from ")
+	b.WriteString("refused a call from ")
 	b.WriteString(remote)
 	if realm != "" {
 		b.WriteString(" (realm " + realm + ")")

@@ -34,7 +34,7 @@ type security struct {
 
 func (s *Server) sec() *security {
 	if s.security == nil {
-		s.security = &security{log: newRateLog(log.New(os.Stderr, "", log.LstdFlags))}
+		s.security = &security{log: newRateLog(log.New(os.Stderr, "ftlrealm: ", log.LstdFlags))}
 	}
 	return s.security
 }
@@ -159,7 +159,7 @@ func WithMaxConnectionAge(d time.Duration) ServerOption {
 // WithRefusalLog logs each refused call (and the TLS handshakes that
 // fail) on l, one line each, at most 10 lines a second with bursts of 20;
 // the lines left out are counted in the next one. The default is the
-// standard error. Refusals are counted whether or not they are logged
+// standard error, with the prefix "ftlrealm: ". Refusals are counted whether or not they are logged
 // (Server.Refusals).
 func WithRefusalLog(l *log.Logger) ServerOption {
 	return serverOptionFunc(func(s *Server) { s.sec().log = newRateLog(l) })

@@ -196,7 +196,7 @@ func TestCallerTokens(t *testing.T) {
 		t.Errorf("refusals %+v", r)
 	}
 	lines := strings.Split(strings.TrimSpace(e.log.String()), "\n")
-	if len(lines) != 3 || !strings.Contains(lines[0], "ftlrealm: refused a call from 127.0.0.1:") ||
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "refused a call from 127.0.0.1:") ||
 		!strings.HasSuffix(lines[0], "unauthenticated: invalid bearer token") ||
 		!strings.Contains(lines[2], "(realm echo)") || strings.Contains(e.log.String(), echoToken[:8]) {
 		t.Errorf("log:\n%s", e.log.String())

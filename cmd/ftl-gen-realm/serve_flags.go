@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log"
+	"net"
+	"syscall"
+	"time"
+
+	"github.com/ftlrealm/ftl-gen-realm/runtime/ftlrealm"
+)
+
+// serveFlags are the flags of every command that serves a realm (fake,
+// proxy grpc): one set, read by one path (listen), so that every such
+// server is secured the same way.
+type serveFlags struct {
+	TLSCert                string        `name:"tls-cert" type:"existingfile" placeholder:"FILE" group:"Serving" help:"Serve HTTP/2 over TLS with this certificate (PEM; re-read when it changes). Needs --tls-key."`
+	TLSKey                 string        `name:"tls-key" type:"existingfile" placeholder:"FILE" group:"Serving" help:"The private key of --tls-cert (PEM)."`
+	ClientCA               string        `name:"client-ca" type:"existingfile" placeholder:"FILE" group:"Serving" help:"Require client certificates signed by these CAs (PEM), naming their realm as the URI SAN ftl-realm://<realm> (mutual TLS)."`
+	CallerTokens           string        `name:"caller-tokens" type:"existingfile" placeholder:"FILE" group:"Serving" help:"Authenticate callers by bearer token: a JSON object of realm names to a token or a list of tokens (re-read when it changes). With --client-ca, a caller may present either."`
+	MaxConcurrentPerCaller int           `name:"max-concurrent-per-caller" placeholder:"N" group:"Serving" help:"Refuse a caller's calls beyond N in flight at once (ResourceExhausted); a caller is its realm, or its IP address without authentication. 0: no bound."`
+	MaxConnectionAge       time.Duration `name:"max-connection-age" placeholder:"D" group:"Serving" help:"End each connection after about D (±10%) with GOAWAY, so that callers behind a load balancer spread over replicas again. 0: never."`
+}
+
+// listening is a serving command's listener and what its server needs.
+type listening struct {
+	l    net.Listener
+	url  string // what a consumer on this machine calls
+	opts []ftlrealm.ServerOption
+}
+
+// listen checks the flags, reads their files, and listens on addr.
+// Nothing is listened on when a flag or file is wrong.
+func (f *serveFlags) listen(e *env, addr string) (*listening, error) {
+	usage := func(format string, args ...any) error {
+		return &exitError{code: 2, err: fmt.Errorf(format, args...)}
+	}
+	tlsOn := f.TLSCert != "" || f.TLSKey != ""
+	switch {
+	case (f.TLSCert == "") != (f.TLSKey == ""):
+		return nil, usage("--tls-cert and --tls-key go together")
+	case f.ClientCA != "" && !tlsOn:
+		return nil, usage("--client-ca needs --tls-cert and --tls-key")
+	case f.CallerTokens != "" && !tlsOn:
+		return nil, usage("--caller-tokens needs --tls-cert and --tls-key: a token sent in clear text can be read off the network")
+	case f.MaxConcurrentPerCaller < 0:
+		return nil, usage("--max-concurrent-per-caller must not be negative")
+	case f.MaxConnectionAge < 0:
+		return nil, usage("--max-connection-age must not be negative")
+	}
+	logger := log.New(e.Stderr, "ftl-gen-realm: ", 0)
+	onError := func(err error) { logger.Print(err) }
+	var opts []ftlrealm.ServerOption
+	if tlsOn || f.MaxConcurrentPerCaller > 0 || f.MaxConnectionAge > 0 {
+		opts = append(opts, ftlrealm.WithRefusalLog(logger))
+	}
+	scheme := "http"
+	if tlsOn {
+		cfg, err := ftlrealm.ServerTLSConfig(f.TLSCert, f.TLSKey, f.ClientCA, onError)
+		if err != nil {
+			return nil, err
+		}
+		if f.ClientCA != "" && f.CallerTokens != "" {
+			// Either credential will do; one is still required.
+			cfg.ClientAuth = tls.VerifyClientCertIfGiven
+		}
+		opts = append(opts, ftlrealm.WithTLSConfig(cfg))
+		scheme = "https"
+	}
+	if f.CallerTokens != "" {
+		tokens, err := ftlrealm.LoadCallerTokens(f.CallerTokens, onError)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, ftlrealm.WithCallerTokens(tokens))
+	}
+	if f.MaxConcurrentPerCaller > 0 {
+		opts = append(opts, ftlrealm.WithMaxConcurrentPerCaller(f.MaxConcurrentPerCaller))
+	}
+	if f.MaxConnectionAge > 0 {
+		opts = append(opts, ftlrealm.WithMaxConnectionAge(f.MaxConnectionAge))
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			err = fmt.Errorf("%w (is another server running? choose another address with --listen)", err)
+		}
+		return nil, err
+	}
+	return &listening{l: l, url: scheme + "://" + dialable(l.Addr()), opts: opts}, nil
+}
+
+// serve runs s on the listener until ctx is done.
+func (ln *listening) serve(ctx context.Context, s *ftlrealm.Server) error {
+	return s.Serve(ctx, ln.l)
+}
