@@ -73,6 +73,7 @@ func TestEndToEnd(t *testing.T) {
 	// temp projects.
 	demo := filepath.Join(tmp, "demo")
 	copyFile(t, filepath.Join(example, "demo", "main.go"), filepath.Join(demo, "main.go"))
+	copyFile(t, filepath.Join(example, "demo", "tls.go"), filepath.Join(demo, "tls.go"))
 	copyFile(t, filepath.Join(example, "demo", "go.sum"), filepath.Join(demo, "go.sum"))
 	writeFile(t, filepath.Join(demo, "go.mod"), demoGoMod(map[string]string{
 		"ftl/balance":                       filepath.Join(bank.Work, "balance"),
@@ -88,6 +89,15 @@ func TestEndToEnd(t *testing.T) {
 		"balance 70.00 EUR",
 		"insufficient funds in alice",
 		"ok     echo → bank over HTTP/2")
+	// Over TLS: the bank authenticates echo by its client certificate
+	// (from echo's bank-realm-client-cert and -key), echo its caller by
+	// a bearer token.
+	out = goRun(t, demo, "run", ".", "-tls")
+	wantContains(t, "demo -tls", out,
+		"bank realm  serves balance.withdraw at https://127.0.0.1:",
+		"balance.withdraw called by echo.echo from realm echo (verified by its client certificate)",
+		"insufficient funds in alice",
+		"ok     echo → bank over HTTP/2 over TLS")
 
 	// The bank changes: a field added to a response (harmless) and the
 	// deposit verb removed (breaking for anyone calling it).

@@ -1,6 +1,7 @@
 // Command echo runs the echo→bank demo end to end on loopback:
 //
-//	go run ./examples/echo
+//	go run ./examples/echo        # HTTP/2 cleartext
+//	go run ./examples/echo -tls   # TLS; the bank takes echo's client certificate, echo a bearer token
 //
 // The realms' FTL modules are Go modules of their own (ftl/balance and
 // ftl/echo, as FTL lays modules out), which this repository's module must
@@ -29,7 +30,7 @@ func main() {
 	if err != nil {
 		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
 	}
-	cmd := exec.Command(goBin, "run", ".")
+	cmd := exec.Command(goBin, append([]string{"run", "."}, os.Args[1:]...)...)
 	cmd.Dir = dir
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	// The demo module is not part of any workspace the caller may have.
