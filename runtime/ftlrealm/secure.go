@@ -28,8 +28,8 @@ type security struct {
 	maxConnAge   time.Duration
 	log          *rateLog
 
-	limiter   callerLimiter
-	refusals  [numRefusalKinds]atomic.Uint64
+	limiter  callerLimiter
+	refusals [numRefusalKinds]atomic.Uint64
 }
 
 func (s *Server) sec() *security {
