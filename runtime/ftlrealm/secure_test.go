@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"log"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -295,5 +296,44 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestCertificateRotation: a server started with ServerTLSConfig serves
+// a new certificate, and trusts new client CAs, once their files change,
+// without a restart.
+func TestCertificateRotation(t *testing.T) {
+	e := newSecureEnv(t, true)
+	addr := strings.TrimPrefix(e.url, "https://")
+	echo := e.clientCA.Issue(t, tlstest.Spec{Realm: "echo"})
+	servedSerial := func() string {
+		c, err := tls.Dial("tcp", addr, &tls.Config{RootCAs: e.serverCA.Pool(), Certificates: []tls.Certificate{echo.TLS}, NextProtos: []string{"h2"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		return c.ConnectionState().PeerCertificates[0].SerialNumber.String()
+	}
+	before := servedSerial()
+	newCA := tlstest.NewCA(t, "new client CA")
+	shop := newCA.Issue(t, tlstest.Spec{Realm: "shop"})
+	if _, err := e.call(context.Background(), WithClientCertificate(&shop.TLS)); err == nil {
+		t.Fatal("a client certificate of a CA not yet trusted was accepted")
+	}
+
+	e.serverCA.Issue(t, tlstest.Spec{Server: true}).WriteFiles(t, e.dir, "server")
+	tlstest.WriteFile(t, filepath.Join(e.dir, "client-ca.pem"), append(append([]byte{}, e.clientCA.PEM...), newCA.PEM...))
+	later := time.Now().Add(2 * time.Second)
+	for _, f := range []string{"server.crt", "server.key", "client-ca.pem"} {
+		if err := os.Chtimes(filepath.Join(e.dir, f), later, later); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(1100 * time.Millisecond) // files are checked at most once a second
+	if after := servedSerial(); after == before {
+		t.Errorf("still serving certificate %s after the files changed", before)
+	}
+	if got, err := e.call(context.Background(), WithClientCertificate(&shop.TLS)); err != nil || got != "shop, says shop" {
+		t.Errorf("client certificate of the newly trusted CA: %q, %v", got, err)
 	}
 }
