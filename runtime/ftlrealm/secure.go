@@ -8,6 +8,7 @@ import (
 	"log"
 	"net/url"
 	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -240,4 +241,25 @@ func VerifiedCallerRealm(ctx context.Context) (string, bool) {
 		return cc.verifiedRealm, true
 	}
 	return "", false
+}
+
+// AllowVerbs is the Authorizer of an allow list: each caller realm may call
+// the verbs listed for it ("module.name"), and a realm not listed nothing.
+// It is the policy a producer derives from its federation graph: the
+// realms pinned under [realms.ingress] and the verbs each one's published
+// schema says it calls.
+func AllowVerbs(byCaller map[string][]string) Authorizer {
+	allowed := make(map[string]map[verbKey]bool, len(byCaller))
+	for caller, verbs := range byCaller {
+		set := make(map[verbKey]bool, len(verbs))
+		for _, v := range verbs {
+			if module, name, ok := strings.Cut(v, "."); ok {
+				set[verbKey{module, name}] = true
+			}
+		}
+		allowed[caller] = set
+	}
+	return AuthorizerFunc(func(caller string, v Verb) bool {
+		return allowed[caller][verbKey{v.Module, v.Name}]
+	})
 }

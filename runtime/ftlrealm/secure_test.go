@@ -337,3 +337,24 @@ func TestCertificateRotation(t *testing.T) {
 		t.Errorf("client certificate of the newly trusted CA: %q, %v", got, err)
 	}
 }
+
+func TestAllowVerbs(t *testing.T) {
+	a := AllowVerbs(map[string][]string{"echo": {"balance.withdraw", "balance.history"}, "shop": {}})
+	for _, tc := range []struct {
+		caller string
+		verb   Verb
+		want   bool
+	}{
+		{"echo", Verb{"bank", "balance", "withdraw"}, true},
+		{"echo", Verb{"bank", "balance", "history"}, true},
+		{"echo", Verb{"bank", "balance", "deposit"}, false},
+		{"echo", Verb{"bank", "balancewithdraw", ""}, false},
+		{"shop", Verb{"bank", "balance", "withdraw"}, false},
+		{"stranger", Verb{"bank", "balance", "withdraw"}, false},
+		{"", Verb{"bank", "balance", "withdraw"}, false},
+	} {
+		if got := a.Authorize(tc.caller, tc.verb); got != tc.want {
+			t.Errorf("%s -> %v: %v, want %v", tc.caller, tc.verb, got, tc.want)
+		}
+	}
+}
