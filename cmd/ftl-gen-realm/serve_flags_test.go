@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -116,4 +117,56 @@ func TestServeFlagErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// opensslSetup is the certificate setup of docs/security.md, step by step,
+// with the server's SANs for loopback.
+const opensslSetup = `set -e
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+  -subj "/CN=bank server CA" -keyout server-ca.key -out server-ca.pem
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+  -subj "/CN=federation client CA" -keyout client-ca.key -out client-ca.pem
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+  -subj "/CN=bank ingress" -keyout bank.key -out bank.csr
+openssl x509 -req -in bank.csr -CA server-ca.pem -CAkey server-ca.key -days 90 \
+  -extfile <(printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth') -out bank.crt
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+  -subj "/CN=echo" -keyout echo.key -out echo.csr
+openssl x509 -req -in echo.csr -CA client-ca.pem -CAkey client-ca.key -days 90 \
+  -extfile <(printf 'subjectAltName=URI:ftl-realm://echo\nextendedKeyUsage=clientAuth') -out echo.crt
+printf '{"shop": "%s"}\n' "$(openssl rand -hex 32)" > tokens.json
+`
+
+// TestServeWithOpenSSLCertificates: certificates made by OpenSSL as the
+// docs say, a server started with the docs' flags, and a caller
+// configured with the docs' config and secret keys.
+func TestServeWithOpenSSLCertificates(t *testing.T) {
+	if _, err := exec.LookPath("openssl"); err != nil {
+		t.Skip("no openssl")
+	}
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash")
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(bash, "-c", opensslSetup)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("openssl: %v\n%s", err, out)
+	}
+	in := func(f string) string { return filepath.Join(dir, f) }
+	url, _ := startServing(t, []string{"fake", "bank", "--schema", testdata + "everything.txtpb", "--listen", "127.0.0.1:0", "--quiet",
+		"--tls-cert", in("bank.crt"), "--tls-key", in("bank.key"), "--client-ca", in("client-ca.pem"), "--caller-tokens", in("tokens.json"),
+		"--max-concurrent-per-caller", "64", "--max-connection-age", "5m"},
+		regexp.MustCompile(`faking realm \w+ at (https://127\.0\.0\.1:\d+)\n`))
+
+	t.Setenv("FTL_CONFIGURATION_BANK_OSSL_REALM_ENDPOINT", url)
+	t.Setenv("FTL_CONFIGURATION_BANK_OSSL_REALM_CA", `"`+in("server-ca.pem")+`"`)
+	t.Setenv("FTL_CONFIGURATION_BANK_OSSL_REALM_CLIENT_CERT", `"`+in("echo.crt")+`"`)
+	t.Setenv("FTL_SECRETS_BANK_OSSL_REALM_CLIENT_KEY", `"`+in("echo.key")+`"`)
+	_, err = ftlrealm.Call[map[string]any, map[string]any](context.Background(), ftlrealm.Verb{Realm: "bank_ossl", Module: "balance", Name: "withdraw"}, map[string]any{})
+	if err != nil {
+		t.Errorf("call with the client certificate from config: %v", err)
+	}
+	ftlrealm.CloseIdleConnections()
 }
