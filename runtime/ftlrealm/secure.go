@@ -49,12 +49,28 @@ func (s *Server) sec() *security {
 func WithTLSConfig(cfg *tls.Config) ServerOption {
 	return serverOptionFunc(func(s *Server) {
 		c := cfg.Clone()
-		if c.MinVersion < tls.VersionTLS12 {
-			c.MinVersion = tls.VersionTLS12
+		secureServerConfig(c)
+		if get := c.GetConfigForClient; get != nil {
+			// The config a handshake gets this way is held to the same.
+			c.GetConfigForClient = func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+				per, err := get(hello)
+				if per != nil {
+					per = per.Clone()
+					secureServerConfig(per)
+				}
+				return per, err
+			}
 		}
-		c.NextProtos = serverNextProtos(c.NextProtos)
 		s.sec().tls = c
 	})
+}
+
+// secureServerConfig raises c to TLS 1.2 and offers h2 first.
+func secureServerConfig(c *tls.Config) {
+	if c.MinVersion < tls.VersionTLS12 {
+		c.MinVersion = tls.VersionTLS12
+	}
+	c.NextProtos = serverNextProtos(c.NextProtos)
 }
 
 func serverNextProtos(have []string) []string {

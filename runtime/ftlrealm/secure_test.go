@@ -358,3 +358,25 @@ func TestAllowVerbs(t *testing.T) {
 		}
 	}
 }
+
+// TestServerTLSProtocol: TLS 1.2 at least, h2 by ALPN, whatever the given
+// config says.
+func TestServerTLSProtocol(t *testing.T) {
+	ca := tlstest.NewCA(t, "CA")
+	leaf := ca.Issue(t, tlstest.Spec{Server: true})
+	s, _ := bankServer(t, WithTLSConfig(&tls.Config{Certificates: []tls.Certificate{leaf.TLS}, MinVersion: tls.VersionTLS10, NextProtos: []string{"http/1.1"}}))
+	url, _ := serveCounting(t, s)
+	addr := strings.TrimPrefix(url, "http://")
+	c, err := tls.Dial("tcp", addr, &tls.Config{RootCAs: ca.Pool(), NextProtos: []string{"h2", "http/1.1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := c.ConnectionState().NegotiatedProtocol; p != "h2" {
+		t.Errorf("ALPN chose %q", p)
+	}
+	c.Close()
+	if c, err := tls.Dial("tcp", addr, &tls.Config{RootCAs: ca.Pool(), MaxVersion: tls.VersionTLS11}); err == nil {
+		c.Close()
+		t.Error("a TLS 1.1 handshake succeeded")
+	}
+}
