@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
+	"github.com/ftlrealm/ftl-gen-realm/internal/tlsfiles"
 	"github.com/ftlrealm/ftl-gen-realm/runtime/ftlrealm"
 )
 
@@ -61,7 +63,7 @@ func (f *serveFlags) listen(e *env, addr string) (*listening, error) {
 	if tlsOn {
 		cfg, err := ftlrealm.ServerTLSConfig(f.TLSCert, f.TLSKey, f.ClientCA, onError)
 		if err != nil {
-			return nil, err
+			return nil, fileDiag(err)
 		}
 		if f.ClientCA != "" && f.CallerTokens != "" {
 			// Either credential will do; one is still required.
@@ -73,7 +75,7 @@ func (f *serveFlags) listen(e *env, addr string) (*listening, error) {
 	if f.CallerTokens != "" {
 		tokens, err := ftlrealm.LoadCallerTokens(f.CallerTokens, onError)
 		if err != nil {
-			return nil, err
+			return nil, fileDiag(err)
 		}
 		opts = append(opts, ftlrealm.WithCallerTokens(tokens))
 	}
@@ -96,4 +98,13 @@ func (f *serveFlags) listen(e *env, addr string) (*listening, error) {
 // serve runs s on the listener until ctx is done.
 func (ln *listening) serve(ctx context.Context, s *ftlrealm.Server) error {
 	return s.Serve(ctx, ln.l)
+}
+
+// fileDiag reports a problem with one file as `file: message`.
+func fileDiag(err error) error {
+	var fe *tlsfiles.FileError
+	if !errors.As(err, &fe) {
+		return err
+	}
+	return diag.List{{File: fe.Path, Message: fe.Err.Error()}}
 }

@@ -106,9 +106,9 @@ func TestServeFlagErrors(t *testing.T) {
 		{"tokens without TLS", []string{"--caller-tokens", files.tokensFile}, 2, "ftl-gen-realm: --caller-tokens needs --tls-cert and --tls-key: a token sent in clear text can be read off the network\n"},
 		{"negative bound", []string{"--max-concurrent-per-caller=-1"}, 2, "ftl-gen-realm: --max-concurrent-per-caller must not be negative\n"},
 		{"bad tokens", []string{"--tls-cert", files.cert, "--tls-key", files.key, "--caller-tokens", badTokens}, 1,
-			"ftl-gen-realm: " + badTokens + ": a token of realm shop is shorter than 16 bytes\n"},
+			badTokens + ": a token of realm shop is shorter than 16 bytes\n"},
 		{"key of another certificate", []string{"--tls-cert", files.cert, "--tls-key", files.clientCAFile}, 1,
-			"ftl-gen-realm: certificate " + files.cert + " and key " + files.clientCAFile + ": tls: found a certificate rather than a key in the PEM for the private key\n"},
+			files.cert + ": with key " + files.clientCAFile + ": tls: found a certificate rather than a key in the PEM for the private key\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, stdout, stderr := runCLI(t, append(fake, tc.args...)...)

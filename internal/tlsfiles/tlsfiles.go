@@ -17,10 +17,36 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"sync"
 	"time"
 )
+
+// FileError is a problem with one file: `path: message`.
+type FileError struct {
+	Path string
+	Err  error
+}
+
+func (e *FileError) Error() string { return e.Path + ": " + e.Err.Error() }
+
+// Unwrap returns the problem.
+func (e *FileError) Unwrap() error { return e.Err }
+
+// fileError makes err, about path, a *FileError (taking the path out of an
+// *fs.PathError, which names it already).
+func fileError(path string, err error) error {
+	var fe *FileError
+	if errors.As(err, &fe) {
+		return err
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return &FileError{Path: pe.Path, Err: pe.Err}
+	}
+	return &FileError{Path: path, Err: err}
+}
 
 // checkEvery is how often files are checked for a change.
 const checkEvery = time.Second
@@ -55,7 +81,7 @@ type Watched[T any] struct {
 }
 
 // NewWatched loads paths with load; onError, when not nil, hears of a
-// later reload that failed.
+// later reload that failed. Errors about a file are *FileError.
 func NewWatched[T any](paths []string, load func() (T, error), onError func(error)) (*Watched[T], error) {
 	w := &Watched[T]{paths: paths, load: load, onError: onError, now: time.Now}
 	stamps, err := w.stat()
@@ -75,7 +101,7 @@ func (w *Watched[T]) stat() ([]stamp, error) {
 	for i, p := range w.paths {
 		s, err := stat(p)
 		if err != nil {
-			return nil, err
+			return nil, fileError(p, err)
 		}
 		stamps[i] = s
 	}
@@ -130,7 +156,11 @@ func NewKeyPair(certFile, keyFile string, onError func(error)) (*KeyPair, error)
 	load := func() (*tls.Certificate, error) {
 		c, err := tls.LoadX509KeyPair(certFile, keyFile)
 		if err != nil {
-			return nil, fmt.Errorf("certificate %s and key %s: %w", certFile, keyFile, err)
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				return nil, fileError(pe.Path, pe.Err)
+			}
+			return nil, &FileError{Path: certFile, Err: fmt.Errorf("with key %s: %w", keyFile, err)}
 		}
 		return &c, nil
 	}
@@ -162,7 +192,7 @@ func NewPool(file string, onError func(error)) (*Pool, error) {
 	load := func() (*x509.CertPool, error) {
 		pem, err := os.ReadFile(file)
 		if err != nil {
-			return nil, err
+			return nil, fileError(file, err)
 		}
 		return ParsePool(file, pem)
 	}
@@ -181,7 +211,7 @@ func (p *Pool) CertPool() *x509.CertPool { return p.w.Get() }
 func ParsePool(name string, pem []byte) (*x509.CertPool, error) {
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(pem) {
-		return nil, errors.New(name + ": no PEM certificates found")
+		return nil, &FileError{Path: name, Err: errors.New("no PEM certificates found")}
 	}
 	return pool, nil
 }

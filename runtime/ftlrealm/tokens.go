@@ -4,7 +4,9 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"slices"
 
@@ -35,7 +37,7 @@ type tokenEntry struct {
 // let a rotation overlap). Realm names must be FTL identifiers; a token
 // must be at least 16 bytes, and belong to one realm.
 func NewCallerTokens(byRealm map[string][]string) (*CallerTokens, error) {
-	entries, err := tokenEntries("", byRealm)
+	entries, err := tokenEntries(byRealm)
 	if err != nil {
 		return nil, err
 	}
@@ -45,10 +47,7 @@ func NewCallerTokens(byRealm map[string][]string) (*CallerTokens, error) {
 // minTokenBytes keeps a guessable token out.
 const minTokenBytes = 16
 
-func tokenEntries(source string, byRealm map[string][]string) ([]tokenEntry, error) {
-	if source != "" {
-		source += ": "
-	}
+func tokenEntries(byRealm map[string][]string) ([]tokenEntry, error) {
 	var entries []tokenEntry
 	seen := map[[sha256.Size]byte]string{}
 	realms := make([]string, 0, len(byRealm))
@@ -58,25 +57,25 @@ func tokenEntries(source string, byRealm map[string][]string) ([]tokenEntry, err
 	slices.Sort(realms)
 	for _, realm := range realms {
 		if !schema.ValidIdentifier(realm) {
-			return nil, fmt.Errorf("%sinvalid realm name %q: want letters, digits and underscores, not starting with a digit", source, realm)
+			return nil, fmt.Errorf("invalid realm name %q: want letters, digits and underscores, not starting with a digit", realm)
 		}
 		if len(byRealm[realm]) == 0 {
-			return nil, fmt.Errorf("%srealm %s has no token", source, realm)
+			return nil, fmt.Errorf("realm %s has no token", realm)
 		}
 		for _, tok := range byRealm[realm] {
 			if len(tok) < minTokenBytes {
-				return nil, fmt.Errorf("%sa token of realm %s is shorter than %d bytes", source, realm, minTokenBytes)
+				return nil, fmt.Errorf("a token of realm %s is shorter than %d bytes", realm, minTokenBytes)
 			}
 			d := sha256.Sum256([]byte(tok))
 			if other, dup := seen[d]; dup {
-				return nil, fmt.Errorf("%srealms %s and %s share a token", source, other, realm)
+				return nil, fmt.Errorf("realms %s and %s share a token", other, realm)
 			}
 			seen[d] = realm
 			entries = append(entries, tokenEntry{d, realm})
 		}
 	}
 	if len(entries) == 0 {
-		return nil, fmt.Errorf("%sno tokens", source)
+		return nil, errors.New("no tokens")
 	}
 	return entries, nil
 }
@@ -122,35 +121,54 @@ type fileTokens struct {
 }
 
 func newFileTokens(file string, onError func(error)) (*fileTokens, error) {
-	load := func() ([]tokenEntry, error) {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			return nil, err
-		}
-		var raw map[string]json.RawMessage
-		if err := json.Unmarshal(data, &raw); err != nil {
-			return nil, fmt.Errorf("%s: want a JSON object of realm names to tokens: %v", file, err)
-		}
-		byRealm := map[string][]string{}
-		for realm, v := range raw {
-			var one string
-			if err := json.Unmarshal(v, &one); err == nil {
-				byRealm[realm] = []string{one}
-				continue
-			}
-			var many []string
-			if err := json.Unmarshal(v, &many); err != nil {
-				return nil, fmt.Errorf("%s: realm %q: want a token or a list of tokens", file, realm)
-			}
-			byRealm[realm] = many
-		}
-		return tokenEntries(file, byRealm)
-	}
+	load := func() ([]tokenEntry, error) { return loadTokens(file) }
 	w, err := tlsfiles.NewWatched([]string{file}, load, onError)
 	if err != nil {
 		return nil, err
 	}
 	return &fileTokens{w}, nil
+}
+
+// loadTokens reads a tokens file; a problem with it is a FileError.
+func loadTokens(file string) ([]tokenEntry, error) {
+	entries, err := parseTokens(file)
+	if err != nil {
+		var fe *tlsfiles.FileError
+		var pe *fs.PathError
+		switch {
+		case errors.As(err, &fe):
+		case errors.As(err, &pe):
+			err = &tlsfiles.FileError{Path: pe.Path, Err: pe.Err}
+		default:
+			err = &tlsfiles.FileError{Path: file, Err: err}
+		}
+	}
+	return entries, err
+}
+
+func parseTokens(file string) ([]tokenEntry, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, fmt.Errorf("want a JSON object of realm names to tokens: %v", err)
+	}
+	byRealm := map[string][]string{}
+	for realm, v := range raw {
+		var one string
+		if err := json.Unmarshal(v, &one); err == nil {
+			byRealm[realm] = []string{one}
+			continue
+		}
+		var many []string
+		if err := json.Unmarshal(v, &many); err != nil {
+			return nil, fmt.Errorf("realm %q: want a token or a list of tokens", realm)
+		}
+		byRealm[realm] = many
+	}
+	return tokenEntries(byRealm)
 }
 
 func (f *fileTokens) entries() []tokenEntry { return f.w.Get() }
