@@ -64,6 +64,10 @@ func WithFake[Req, Resp any](ctx context.Context, verb Verb, fn func(context.Con
 // A fakerealm.Fake's NewServer, or a Server with the real verbs registered,
 // makes a whole realm local to a test. Fakes installed by WithFake on the
 // returned context take precedence for their verbs.
+//
+// In-process calls are trusted: s's authentication, Authorizer and
+// per-caller bound (WithCallerTokens, WithAuthorizer, …) apply to calls
+// that come over the network, not to these.
 func WithServer(ctx context.Context, realm string, s *Server) context.Context {
 	return pushLocal(ctx, &local{realm: realm, server: s})
 }
