@@ -23,7 +23,6 @@ import (
 // past their age. A refusal here costs the server no more than reading
 // the headers.
 type guard struct {
-	s    *Server
 	sec  *security
 	next http.Handler
 	errw *connect.ErrorWriter

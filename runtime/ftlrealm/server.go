@@ -196,7 +196,7 @@ func invalidRequest(module, name string, re *RequestError) *inBandError {
 func (s *Server) Handler() (string, http.Handler) {
 	prefix, h := ftlv1connect.NewVerbServiceHandler(verbService{s}, s.handlerOpts...)
 	if s.security != nil {
-		h = &guard{s: s, sec: s.security, next: h, errw: connect.NewErrorWriter(s.handlerOpts...)}
+		h = &guard{sec: s.security, next: h, errw: connect.NewErrorWriter(s.handlerOpts...)}
 	}
 	return prefix, grownStack{h}
 }
