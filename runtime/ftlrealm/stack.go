@@ -9,12 +9,15 @@ import "net/http"
 // the verb's dispatch) needs about 8 KiB, so every request used to grow
 // its stack, and the runtime copied it while it was deep: walking twenty
 // or so frames' stack maps, ~7 µs of CPU a call on a 2-core VM, more than
-// the JSON costs (BenchmarkCall's profile). A 3 KiB frame at the top
+// the JSON costs (BenchmarkCall's profile). A 3.5 KiB frame at the top
 // makes the runtime grow the stack to 8 KiB at once, while only a few
 // frames are there to copy; a stack that is already 8 KiB has room for it
 // and does not move. CockroachDB's growstack does the same for the same
-// reason.
-const handlerStackPad = 3 << 10
+// reason. (3 KiB was enough from net/http's handler depth, but a caller
+// shallower than that, with the runtime's stack guard, fitted in a 4 KiB
+// stack, which then grew later: TestGrowHandlerStack failed whenever the
+// tests before it had brought the adaptive start down to 4 KiB.)
+const handlerStackPad = 3584
 
 // growHandlerStack must not be inlined, or its frame would not be its own
 // and could be folded away.
