@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -211,5 +212,128 @@ func TestExportCallingSchema(t *testing.T) {
 	want := "bank: balance.now@bank balance.ping@bank balance.withdraw@bank ledger.record@bank balance.AccountId@bank balance.Currency@bank balance.Page@bank balance.Tags@bank balance.WithdrawRequest@bank ledger.Entry@bank"
 	if got := strings.Join(uses, "\n"); got != want {
 		t.Errorf("uses:\ngot  %s\nwant %s", got, want)
+	}
+}
+
+// A realm pinned that no code calls is a warning at its entry, for graph
+// and export alike; a realm whose types alone are used counts as not
+// called.
+func TestPinnedButNeverCalled(t *testing.T) {
+	t.Setenv("FTL_CONFIG", "")
+	root := writeConsumer(t, map[string]string{"echo/echo.go": `package echo
+
+import (
+	"context"
+
+	"ftl/realm/bank/balance"
+)
+
+// Quote names a bank type and calls nothing.
+//
+//ftl:verb
+func Quote(ctx context.Context) (balance.Currency, error) { return balance.Eur, nil }
+`})
+	want := "ftl-project.toml:3:1: warning: realm bank is pinned but never called"
+	g, err := Graph(context.Background(), Config{Dir: root, Env: testEnv()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := Export(context.Background(), ExportConfig{Config: Config{Dir: root, Env: testEnv()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, got := range map[string]string{"graph": g.Warnings.Error(), "export": e.Warnings.Error()} {
+		if got != want {
+			t.Errorf("%s warnings: got %q, want %q", what, got, want)
+		}
+	}
+	// The project exports no verb: its file holds an empty realm and what
+	// it uses of the bank.
+	data, err := os.ReadFile(e.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := schema.Unmarshal(e.Path, data, schema.FormatText)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := schema.Print(s); !strings.HasPrefix(got, "realm echo {}\n\nexternal realm bank {\n") || !strings.Contains(got, "enum Currency") || strings.Contains(got, "verb") {
+		t.Errorf("file of a realm that exports nothing:\n%s", got)
+	}
+}
+
+// Code that uses what the pinned schema does not have (generated clients
+// older or newer than the pin), or a realm that is not pinned, is an error
+// at the use.
+func TestForeignErrors(t *testing.T) {
+	t.Setenv("FTL_CONFIG", "")
+	root := writeConsumer(t, map[string]string{"echo/echo.go": `package echo
+
+import (
+	"context"
+	"time"
+
+	"ftl/realm/bank/balance"
+)
+
+// Now asks the bank's clock.
+//
+//ftl:verb
+func Now(ctx context.Context) (time.Time, error) { return balance.Now(ctx) }
+`})
+	// The pin moves to a schema without verb now, and the clients are not
+	// regenerated.
+	cached := filepath.Join(root, ".ftl", "realms", "bank-"+bankCommit+".txtpb")
+	s, err := schema.Read(cached)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range s.GetRealms()[0].GetModules() {
+		m.Decls = slices.DeleteFunc(m.Decls, func(d *schema.Decl) bool { return d.GetVerb().GetName() == "now" })
+	}
+	if err := schema.Write(cached, s); err != nil {
+		t.Fatal(err)
+	}
+	want := "echo/echo.go:13:67: balance.Now is not in realm bank as pinned at b4b4b4b4b4b4: run `go generate` to regenerate the clients"
+	for what, run := range map[string]func() error{
+		"graph":  func() error { _, err := Graph(context.Background(), Config{Dir: root, Env: testEnv()}); return err },
+		"export": func() error { _, err := Export(context.Background(), ExportConfig{Config: Config{Dir: root, Env: testEnv()}}); return err },
+	} {
+		if err := run(); err == nil || err.Error() != want {
+			t.Errorf("%s: got %v, want %s", what, err, want)
+		}
+	}
+}
+
+// The realm's public API must not expose another realm's types, in the
+// graph too; outside it they are refs.
+func TestGraphKeepsTheAPIRules(t *testing.T) {
+	t.Setenv("FTL_CONFIG", "")
+	root := writeConsumer(t, map[string]string{"echo/echo.go": `package echo
+
+import (
+	"context"
+
+	"ftl/realm/bank/balance"
+)
+
+// Shared is reached from the API and from an internal verb.
+type Shared struct {
+	Currency balance.Currency
+}
+
+// Public exposes Shared.
+//
+//ftl:verb export:realm
+func Public(ctx context.Context, s Shared) error { return nil }
+
+// Private uses Shared too.
+//
+//ftl:verb
+func Private(ctx context.Context, s Shared) error { return nil }
+`})
+	want := "echo/echo.go:11:2: verb public: request echo.Shared.currency: type balance.Currency is from external realm bank (package ftl/realm/bank/balance); a realm's public API must not expose another realm's types"
+	if _, err := Graph(context.Background(), Config{Dir: root, Env: testEnv()}); err == nil || err.Error() != want {
+		t.Errorf("got %v, want %s", err, want)
 	}
 }
