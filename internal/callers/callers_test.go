@@ -98,7 +98,9 @@ func TestCheck(t *testing.T) {
 			decl(m, "withdraw").GetVerb().Visibility = schema.Visibility_VISIBILITY_SCOPE_MODULE
 		}, []string{"BREAKING for echo (pinned 3ace719a2878): verb balance.withdraw no longer exported (calls from other realms are refused) (echo calls balance.withdraw)"}},
 		{"verb nobody calls removed, with its data", func(m *schema.Module) {
-			m.Decls = slices.DeleteFunc(m.Decls, func(d *schema.Decl) bool { return strings.HasPrefix(schema.DeclName(d), "deposit") || schema.DeclName(d) == "DepositRequest" })
+			m.Decls = slices.DeleteFunc(m.Decls, func(d *schema.Decl) bool {
+				return strings.HasPrefix(schema.DeclName(d), "deposit") || schema.DeclName(d) == "DepositRequest"
+			})
 		}, nil},
 		{"data nobody uses changed", func(m *schema.Module) {
 			decl(m, "DepositRequest").GetData().Fields = nil
