@@ -40,7 +40,7 @@ type module struct {
 
 type verb struct {
 	id, name string
-	index    int // in drawing order
+	index    int  // in drawing order
 	exported bool // to other realms
 }
 
@@ -114,7 +114,9 @@ func build(s *schema.Schema) *model {
 			}
 		}
 	}
-	slices.SortFunc(g.edges, func(a, b edge) int { return cmp.Or(cmp.Compare(a.from.index, b.from.index), cmp.Compare(a.to.index, b.to.index)) })
+	slices.SortFunc(g.edges, func(a, b edge) int {
+		return cmp.Or(cmp.Compare(a.from.index, b.from.index), cmp.Compare(a.to.index, b.to.index))
+	})
 	g.edges = slices.CompactFunc(g.edges, func(a, b edge) bool { return a.from == b.from && a.to == b.to })
 	return g
 }
