@@ -296,8 +296,11 @@ func Now(ctx context.Context) (time.Time, error) { return balance.Now(ctx) }
 	}
 	want := "echo/echo.go:13:67: balance.Now is not in realm bank as pinned at b4b4b4b4b4b4: run `go generate` to regenerate the clients"
 	for what, run := range map[string]func() error{
-		"graph":  func() error { _, err := Graph(context.Background(), Config{Dir: root, Env: testEnv()}); return err },
-		"export": func() error { _, err := Export(context.Background(), ExportConfig{Config: Config{Dir: root, Env: testEnv()}}); return err },
+		"graph": func() error { _, err := Graph(context.Background(), Config{Dir: root, Env: testEnv()}); return err },
+		"export": func() error {
+			_, err := Export(context.Background(), ExportConfig{Config: Config{Dir: root, Env: testEnv()}})
+			return err
+		},
 	} {
 		if err := run(); err == nil || err.Error() != want {
 			t.Errorf("%s: got %v, want %s", what, err, want)

@@ -14,6 +14,7 @@ import (
 	"github.com/ftlrealm/ftl-gen-realm/internal/atomicfile"
 	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
 	"github.com/ftlrealm/ftl-gen-realm/internal/linediff"
+	"github.com/ftlrealm/ftl-gen-realm/internal/project"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
@@ -47,7 +48,8 @@ type ExportResult struct {
 	// schema, after the realm in the file, holds (with what it reaches).
 	Uses []RealmUse
 	// Schema is what the file holds.
-	Schema *schema.Schema
+	Schema  *schema.Schema
+	Project *project.Project
 }
 
 // Counts summarises an exported realm.
@@ -132,7 +134,7 @@ func Export(ctx context.Context, cfg ExportConfig) (*ExportResult, error) {
 		return nil, err
 	}
 	r := &ExportResult{Path: out, Display: rel(p.Root, out), Counts: countDecls(res.Schema), Notes: res.Notes,
-		Warnings: res.Warnings, Uses: res.Uses, Schema: res.Schema}
+		Warnings: res.Warnings, Uses: res.Uses, Schema: res.Schema, Project: p}
 	switch {
 	case unchanged:
 		// Up to date; not rewritten, so its mtime stays.

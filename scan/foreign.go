@@ -12,6 +12,7 @@ import (
 	"github.com/ftlrealm/ftl-gen-realm/gen"
 	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
 	"github.com/ftlrealm/ftl-gen-realm/internal/project"
+	"github.com/ftlrealm/ftl-gen-realm/internal/strcase"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
@@ -213,6 +214,23 @@ func (ix *index) foreignUsage(ft *foreignTypes) *usage {
 		}
 	}
 	return u
+}
+
+// calledBy lists, by realm, the verbs that call it, as "module.verb".
+func (ix *index) calledBy() map[string][]string {
+	out := map[string][]string{}
+	for _, v := range ix.verbs {
+		name := v.pkg.module.Name + "." + strcase.ToLowerCamel(v.name)
+		for _, r := range ix.calls[v.obj] {
+			if realm := out[r.realm]; len(realm) == 0 || realm[len(realm)-1] != name {
+				out[r.realm] = append(realm, name)
+			}
+		}
+	}
+	for _, names := range out {
+		slices.Sort(names)
+	}
+	return out
 }
 
 // neverCalled returns a warning for each pinned realm no code calls.

@@ -40,6 +40,9 @@ type Result struct {
 	// Uses is, for each realm the code calls or whose types it names,
 	// what it uses of it; sorted by realm.
 	Uses []RealmUse
+	// CalledBy lists, by realm, the project's verbs that call it
+	// ("module.verb", sorted).
+	CalledBy map[string][]string
 }
 
 // RealmUse is what the code uses of one pinned realm: the verbs it calls
@@ -160,6 +163,7 @@ func scanProject(ctx context.Context, p *project.Project, env []string, m mode, 
 	if ft != nil {
 		res.Warnings = append(res.Warnings, uses.neverCalled(p, ft)...)
 		res.Uses = uses.realmUses(ft)
+		res.CalledBy = ix.calledBy()
 		switch m {
 		case modeGraph:
 			s.Realms = append(ft.externalRealms(), s.Realms...)

@@ -68,38 +68,43 @@ func Load(ctx context.Context, dir string) ([]Caller, error) {
 func LoadProject(ctx context.Context, p *project.Project) []Caller {
 	var out []Caller
 	for _, r := range p.Ingress() {
-		c := Caller{Realm: r}
 		sf, err := p.PinnedSchema(ctx, r)
 		if err != nil {
-			c.Err = err
-			out = append(out, c)
+			out = append(out, Caller{Realm: r, Err: err})
 			continue
 		}
-		for _, er := range sf.Schema.GetRealms() {
-			switch {
-			case !er.GetExternal():
-			case er.GetName() == p.Name():
-				c.Uses = er
-			default:
-				c.Others = append(c.Others, er.GetName())
-			}
-		}
-		for _, m := range c.Uses.GetModules() {
-			for _, d := range m.GetDecls() {
-				name := m.GetName() + "." + schema.DeclName(d)
-				if d.GetVerb() != nil {
-					c.Verbs = append(c.Verbs, name)
-				} else if schema.IsAPIDecl(d) {
-					c.Types = append(c.Types, name)
-				}
-			}
-		}
-		slices.Sort(c.Verbs)
-		slices.Sort(c.Types)
-		slices.Sort(c.Others)
-		out = append(out, c)
+		out = append(out, FromSchema(r, sf.Schema, p.Name()))
 	}
 	return out
+}
+
+// FromSchema reads what the caller whose entry is r uses of realm self
+// from the caller's public schema s.
+func FromSchema(r project.Realm, s *schema.Schema, self string) Caller {
+	c := Caller{Realm: r}
+	for _, er := range s.GetRealms() {
+		switch {
+		case !er.GetExternal():
+		case er.GetName() == self:
+			c.Uses = er
+		default:
+			c.Others = append(c.Others, er.GetName())
+		}
+	}
+	for _, m := range c.Uses.GetModules() {
+		for _, d := range m.GetDecls() {
+			name := m.GetName() + "." + schema.DeclName(d)
+			if d.GetVerb() != nil {
+				c.Verbs = append(c.Verbs, name)
+			} else if schema.IsAPIDecl(d) {
+				c.Types = append(c.Types, name)
+			}
+		}
+	}
+	slices.Sort(c.Verbs)
+	slices.Sort(c.Types)
+	slices.Sort(c.Others)
+	return c
 }
 
 // Commit is the caller's pinned commit, shortened for messages.
