@@ -147,3 +147,34 @@ func declared(t *testing.T, src []byte) decls {
 	}
 	return out
 }
+
+// A public schema may carry external realms after its own (the calling
+// schema: what the realm uses of others). gen generates the realm's own
+// API only, and does not even look at them: here one holds a module that
+// could never be generated.
+func TestGenerateIgnoresExternalRealms(t *testing.T) {
+	plain := goldenRealms(t)
+	want, err := Generate(plain...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withCalls := goldenRealms(t)
+	var ext schema.Schema
+	if err := prototext.Unmarshal([]byte(`realms { external: true name: "atm" modules { name: "internal"
+	  decls { verb { visibility: VISIBILITY_SCOPE_REALM name: "dispense" request { unit {} } response { unit {} } } } } }`), &ext); err != nil {
+		t.Fatal(err)
+	}
+	withCalls[0].Schema.Realms = append(withCalls[0].Schema.Realms, ext.Realms...)
+	got, err := Generate(withCalls...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for realm, files := range want {
+		if !maps.EqualFunc(files, got[realm], func(a, b []byte) bool { return string(a) == string(b) }) {
+			t.Errorf("realm %s: the calling schema changed the generated code", realm)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("generated realms %v, want %v", slices.Collect(maps.Keys(got)), slices.Collect(maps.Keys(want)))
+	}
+}
