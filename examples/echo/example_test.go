@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -147,6 +148,35 @@ func TestGraph(t *testing.T) {
 		}
 		if want := readFile(t, path); string(out) != want {
 			t.Errorf("graph --format %s differs from %s (go test ./examples/echo -run TestGraph -update rewrites it):\n%s", format, path, out)
+		}
+	}
+}
+
+// TestRealmListCalledBy lists both projects' pins in place with the
+// project's verbs that call each realm: echo's verb echo calls the bank;
+// the bank lists echo as a caller of one of its verbs.
+func TestRealmListCalledBy(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the CLI")
+	}
+	t.Setenv("FTL_CONFIG", "")
+	repo := gotest.RepoRoot()
+	bin := buildCLI(t, repo)
+	for dir, want := range map[string]string{
+		"echo": `^NAME  DIRECTION  REPO      BRANCH  COMMIT        VERBS  ENDPOINT  CALLED BY
+bank  egress     \.\./\.\./\.\.  main    [0-9a-f]{12}  2      not set   echo\.echo
+$`,
+		"bank": `^NAME  DIRECTION  REPO      BRANCH  COMMIT        VERBS  ENDPOINT  CALLED BY
+echo  ingress    \.\./\.\./\.\.  main    [0-9a-f]{12}  1      -         -
+$`,
+	} {
+		cmd := exec.Command(bin, "realm", "list", "--called-by")
+		cmd.Dir = filepath.Join(repo, "examples", "echo", dir)
+		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly", "GOPROXY=off", "GOSUMDB=off", "GOTOOLCHAIN=local",
+			"FTL_CONFIGURATION_BANK_REALM_ENDPOINT=", "FTL_CONFIGS_PATH=")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !regexp.MustCompile(want).Match(out) {
+			t.Errorf("realm list --called-by in %s: %v\n%s", dir, err, out)
 		}
 	}
 }
