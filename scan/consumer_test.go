@@ -2,6 +2,7 @@ package scan
 
 import (
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -179,6 +180,33 @@ func TestGraph(t *testing.T) {
 	if len(res.Warnings) > 0 {
 		t.Errorf("warnings: %v", res.Warnings)
 	}
+	// The same, spelt out: what each verb calls.
+	calls := map[string]string{}
+	for _, r := range schema.InternalRealms(res.Schema) {
+		for _, m := range r.GetModules() {
+			for _, d := range m.GetDecls() {
+				if v := d.GetVerb(); v != nil {
+					var refs []string
+					for _, md := range v.GetMetadata() {
+						for _, ref := range md.GetCalls().GetCalls() {
+							refs = append(refs, schema.RefString(ref))
+						}
+					}
+					calls[m.GetName()+"."+v.GetName()] = strings.Join(refs, " ")
+				}
+			}
+		}
+	}
+	want := map[string]string{
+		"echo.echo":   "balance.withdraw@bank", // the package function
+		"echo.audit":  "balance.ping@bank",     // a method of Client
+		"echo.report": "ledger.record@bank",    // ftlrealm.Call with RecordVerb, two calls down
+		"echo.hidden": "",                      // a func value in a variable, an interface of its own: not seen
+		"audit.log":   "",
+	}
+	if !maps.Equal(calls, want) {
+		t.Errorf("calls: got %v, want %v", calls, want)
+	}
 }
 
 // TestExportCallingSchema checks the public schema of a consumer: its API
@@ -212,6 +240,21 @@ func TestExportCallingSchema(t *testing.T) {
 	want := "bank: balance.now@bank balance.ping@bank balance.withdraw@bank ledger.record@bank balance.AccountId@bank balance.Currency@bank balance.Page@bank balance.Tags@bank balance.WithdrawRequest@bank ledger.Entry@bank"
 	if got := strings.Join(uses, "\n"); got != want {
 		t.Errorf("uses:\ngot  %s\nwant %s", got, want)
+	}
+
+	// The code starts calling notify: the committed file is stale.
+	src := filepath.Join(root, "echo", "echo.go")
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, src, strings.Replace(string(data), "\treturn balance.Now(ctx)\n", "\t_ = balance.Notify(ctx, ftlrealm.None[balance.Node]())\n\treturn balance.Now(ctx)\n", 1))
+	check, err := Export(context.Background(), ExportConfig{Config: Config{Dir: root, Env: testEnv()}, Check: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !check.Stale || !strings.Contains(check.Diff, "+    export realm verb notify(balance.Node?) Unit") || !strings.Contains(check.Diff, "+    export realm data Node {") {
+		t.Errorf("a new call leaves the calling schema stale: stale %v\n%s", check.Stale, check.Diff)
 	}
 }
 
