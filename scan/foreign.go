@@ -3,7 +3,6 @@ package scan
 import (
 	"cmp"
 	"context"
-	"errors"
 	"go/token"
 	"go/types"
 	"slices"
@@ -46,7 +45,7 @@ func loadForeign(ctx context.Context, p *project.Project) (*foreignTypes, error)
 	for _, r := range p.Realms() {
 		sf, err := p.PinnedSchema(ctx, r)
 		if err != nil {
-			errs = appendErr(errs, err)
+			errs = diag.Append(errs, err)
 			continue
 		}
 		ft.realms[r.Name] = &pinnedRealm{name: r.Name, api: sf.Realm}
@@ -67,14 +66,6 @@ func loadForeign(ctx context.Context, p *project.Project) (*foreignTypes, error)
 	}
 	slices.Sort(ft.order)
 	return ft, nil
-}
-
-func appendErr(l diag.List, err error) diag.List {
-	var d diag.List
-	if errors.As(err, &d) {
-		return append(l, d...)
-	}
-	return append(l, diag.Diagnostic{Message: err.Error()})
 }
 
 // foreignRef is what the code refers to in another realm, as a schema ref
