@@ -97,7 +97,7 @@ func (ix *index) resolve(ft *foreignTypes, u use) (foreignRef, bool) {
 			ft.unpinned[realm] = true
 			ix.errorf(u.pos, "package %s is a client of realm %s, which ftl-project.toml does not pin: pin it with `ftl-gen-realm realm add %s`, or stop using it", path, realm, realm)
 		case ft.realms[realm] != nil:
-			ix.errorf(u.pos, "package %s is not a module of realm %s as pinned at %s: run `go generate` to regenerate the clients", path, realm, short(ft.pins[realm].GitCommit))
+			ix.errorf(u.pos, "package %s is not a module of realm %s as pinned at %s: run `go generate` to regenerate the clients", path, realm, ft.pins[realm].ShortCommit())
 		}
 		return foreignRef{}, false
 	}
@@ -139,7 +139,7 @@ func (ix *index) resolve(ft *foreignTypes, u use) (foreignRef, bool) {
 		return foreignRef{}, false
 	}
 	if ref.name == "" {
-		ix.errorf(u.pos, "%s.%s is not in realm %s as pinned at %s: run `go generate` to regenerate the clients", u.obj.Pkg().Name(), name, ref.realm, short(ft.pins[ref.realm].GitCommit))
+		ix.errorf(u.pos, "%s.%s is not in realm %s as pinned at %s: run `go generate` to regenerate the clients", u.obj.Pkg().Name(), name, ref.realm, ft.pins[ref.realm].ShortCommit())
 		return foreignRef{}, false
 	}
 	return ref, true
@@ -251,12 +251,4 @@ func callsMetadata(refs []foreignRef) []*schema.Metadata {
 		calls.Calls = append(calls.Calls, r.ref())
 	}
 	return []*schema.Metadata{{Value: &schema.Metadata_Calls{Calls: calls}}}
-}
-
-// short abbreviates a commit hash for messages.
-func short(commit string) string {
-	if len(commit) > 12 {
-		return commit[:12]
-	}
-	return commit
 }

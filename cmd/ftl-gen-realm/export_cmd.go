@@ -100,7 +100,7 @@ func checkCallers(e *env, cs []callers.Caller, res *scan.ExportResult) []string 
 			if len(cl.Others) > 0 {
 				hint = fmt.Sprintf(" (it records calls to %s: does it know this realm by another name?)", strings.Join(cl.Others, ", "))
 			}
-			fmt.Fprintf(e.Stdout, "caller %s (pinned %s) uses nothing of %s%s\n", cl.Realm.Name, cl.Commit(), res.Project.Name(), hint)
+			fmt.Fprintf(e.Stdout, "caller %s (pinned %s) uses nothing of %s%s\n", cl.Realm.Name, cl.Realm.ShortCommit(), res.Project.Name(), hint)
 			continue
 		}
 		breaks := callers.Check(cl, res.Schema)
@@ -112,7 +112,7 @@ func checkCallers(e *env, cs []callers.Caller, res *scan.ExportResult) []string 
 			status = plural(len(breaks), "breaking change")
 			broken = append(broken, cl.Realm.Name)
 		}
-		fmt.Fprintf(e.Stdout, "caller %s (pinned %s) calls %s: %s\n", cl.Realm.Name, cl.Commit(), orNothing(cl.Verbs), status)
+		fmt.Fprintf(e.Stdout, "caller %s (pinned %s) calls %s: %s\n", cl.Realm.Name, cl.Realm.ShortCommit(), orNothing(cl.Verbs), status)
 	}
 	return broken
 }

@@ -107,14 +107,6 @@ func FromSchema(r project.Realm, s *schema.Schema, self string) Caller {
 	return c
 }
 
-// Commit is the caller's pinned commit, shortened for messages.
-func (c Caller) Commit() string {
-	if len(c.Realm.GitCommit) > 12 {
-		return c.Realm.GitCommit[:12]
-	}
-	return c.Realm.GitCommit
-}
-
 // Break is a change to this realm's public schema that breaks a caller.
 type Break struct {
 	Caller string // the caller's local name
@@ -187,7 +179,7 @@ func Check(c Caller, next *schema.Schema) []Break {
 		if !ch.Breaking {
 			continue
 		}
-		b := Break{Caller: c.Realm.Name, Commit: c.Commit(), Change: ch}
+		b := Break{Caller: c.Realm.Name, Commit: c.Realm.ShortCommit(), Change: ch}
 		key := declOf(ch.Path)
 		for _, verb := range slices.Sorted(maps.Keys(reach)) {
 			if reaches(reach[verb], key) {
