@@ -56,51 +56,14 @@ func (u *usage) callingRealms(ft *foreignTypes) []*schema.Realm {
 	var out []*schema.Realm
 	for _, name := range ft.order {
 		if used := u.used[name]; len(used) > 0 {
-			out = append(out, externalCopy(ft.realms[name], reached(ft.realms[name].api, used)))
+			var start []string
+			for r := range used {
+				start = append(start, r.module+"."+r.name)
+			}
+			out = append(out, externalCopy(ft.realms[name], schema.Reached(ft.realms[name].api, start...)))
 		}
 	}
 	return out
-}
-
-// reached returns the decls of api (by "module.Name") that the uses reach:
-// the decls used, and every decl their refs name, transitively.
-func reached(api *schema.Realm, used map[foreignRef]bool) map[string]bool {
-	decls := map[string]*schema.Decl{}
-	for _, m := range api.GetModules() {
-		for _, d := range m.GetDecls() {
-			key := m.GetName() + "." + schema.DeclName(d)
-			if _, dup := decls[key]; !dup {
-				decls[key] = d
-			}
-		}
-	}
-	in := map[string]bool{}
-	var queue []string
-	add := func(key string) {
-		if !in[key] && decls[key] != nil {
-			in[key] = true
-			queue = append(queue, key)
-		}
-	}
-	for r := range used {
-		add(r.module + "." + r.name)
-	}
-	for len(queue) > 0 {
-		key := queue[0]
-		queue = queue[1:]
-		d := decls[key]
-		if v := d.GetVerb(); v != nil {
-			// A verb's metadata is not copied (see externalCopy): only its
-			// request and response count.
-			d = &schema.Decl{Value: &schema.Decl_Verb{Verb: &schema.Verb{Request: v.GetRequest(), Response: v.GetResponse()}}}
-		}
-		schema.EachRef(d, func(r *schema.Ref) {
-			if r.GetModule() != "" && (r.GetRealm() == "" || r.GetRealm() == api.GetName()) {
-				add(r.GetModule() + "." + r.GetName())
-			}
-		})
-	}
-	return in
 }
 
 // externalCopy copies a pinned realm's API as an external realm named by

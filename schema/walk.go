@@ -49,3 +49,43 @@ func stripPositions(m protoreflect.Message) {
 		m.Clear(fd)
 	}
 }
+
+// Reached returns the decls of r ("module.Name") that start reaches:
+// start's own decls, and every decl their refs into r name, transitively
+// (a verb's through its request and response only; refs into other realms
+// are not followed). Names in start that r does not declare are left out.
+func Reached(r *Realm, start ...string) map[string]bool {
+	decls := map[string]*Decl{}
+	for _, m := range r.GetModules() {
+		for _, d := range m.GetDecls() {
+			key := m.GetName() + "." + DeclName(d)
+			if _, dup := decls[key]; !dup {
+				decls[key] = d
+			}
+		}
+	}
+	in := map[string]bool{}
+	var queue []string
+	add := func(key string) {
+		if !in[key] && decls[key] != nil {
+			in[key] = true
+			queue = append(queue, key)
+		}
+	}
+	for _, key := range start {
+		add(key)
+	}
+	for len(queue) > 0 {
+		d := decls[queue[0]]
+		queue = queue[1:]
+		if v := d.GetVerb(); v != nil {
+			d = &Decl{Value: &Decl_Verb{Verb: &Verb{Request: v.GetRequest(), Response: v.GetResponse()}}}
+		}
+		EachRef(d, func(ref *Ref) {
+			if ref.GetModule() != "" && (ref.GetRealm() == "" || ref.GetRealm() == r.GetName()) {
+				add(ref.GetModule() + "." + ref.GetName())
+			}
+		})
+	}
+	return in
+}

@@ -14,7 +14,6 @@ package callers
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
@@ -91,20 +90,32 @@ func FromSchema(r project.Realm, s *schema.Schema, self string) Caller {
 			c.Others = append(c.Others, er.GetName())
 		}
 	}
+	c.Verbs = c.verbs()
 	for _, m := range c.Uses.GetModules() {
 		for _, d := range m.GetDecls() {
-			name := m.GetName() + "." + schema.DeclName(d)
-			if d.GetVerb() != nil {
-				c.Verbs = append(c.Verbs, name)
-			} else if schema.IsAPIDecl(d) {
-				c.Types = append(c.Types, name)
+			if d.GetVerb() == nil && schema.IsAPIDecl(d) {
+				c.Types = append(c.Types, m.GetName()+"."+schema.DeclName(d))
 			}
 		}
 	}
-	slices.Sort(c.Verbs)
 	slices.Sort(c.Types)
 	slices.Sort(c.Others)
 	return c
+}
+
+// verbs are the verbs of Uses, "module.verb", sorted (Verbs, when the
+// Caller came from FromSchema).
+func (c Caller) verbs() []string {
+	var out []string
+	for _, m := range c.Uses.GetModules() {
+		for _, d := range m.GetDecls() {
+			if d.GetVerb() != nil {
+				out = append(out, m.GetName()+"."+schema.DeclName(d))
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Break is a change to this realm's public schema that breaks a caller.
@@ -173,7 +184,11 @@ func Check(c Caller, next *schema.Schema) []Break {
 			cut.Modules = append(cut.Modules, mc)
 		}
 	}
-	reach := reachedFrom(c.Uses)
+	// What each verb the caller calls reaches (itself included).
+	reach := map[string]map[string]bool{}
+	for _, verb := range c.verbs() {
+		reach[verb] = schema.Reached(c.Uses, verb)
+	}
 	var out []Break
 	for _, ch := range schema.Diff(&schema.Schema{Realms: []*schema.Realm{old}}, &schema.Schema{Realms: []*schema.Realm{cut}}) {
 		if !ch.Breaking {
@@ -181,7 +196,7 @@ func Check(c Caller, next *schema.Schema) []Break {
 		}
 		b := Break{Caller: c.Realm.Name, Commit: c.Realm.ShortCommit(), Change: ch}
 		key := declOf(ch.Path)
-		for _, verb := range slices.Sorted(maps.Keys(reach)) {
+		for _, verb := range c.verbs() {
 			if reaches(reach[verb], key) {
 				b.Via = append(b.Via, verb)
 			}
@@ -203,37 +218,4 @@ func reaches(reach map[string]bool, key string) bool {
 		}
 	}
 	return false
-}
-
-// reachedFrom returns, for each verb of u ("module.verb"), the decls its
-// request and response reach, the verb itself included.
-func reachedFrom(u *schema.Realm) map[string]map[string]bool {
-	decls := map[string]*schema.Decl{}
-	for _, m := range u.GetModules() {
-		for _, d := range m.GetDecls() {
-			decls[m.GetName()+"."+schema.DeclName(d)] = d
-		}
-	}
-	out := map[string]map[string]bool{}
-	for key, d := range decls {
-		v := d.GetVerb()
-		if v == nil {
-			continue
-		}
-		seen := map[string]bool{key: true}
-		queue := []*schema.Decl{{Value: &schema.Decl_Verb{Verb: &schema.Verb{Request: v.GetRequest(), Response: v.GetResponse()}}}}
-		for len(queue) > 0 {
-			next := queue[0]
-			queue = queue[1:]
-			schema.EachRef(next, func(r *schema.Ref) {
-				k := r.GetModule() + "." + r.GetName()
-				if r.GetModule() != "" && r.GetRealm() == "" && !seen[k] && decls[k] != nil {
-					seen[k] = true
-					queue = append(queue, decls[k])
-				}
-			})
-		}
-		out[key] = seen
-	}
-	return out
 }
