@@ -139,7 +139,7 @@ func scanProject(ctx context.Context, p *project.Project, env []string, m mode, 
 	// never touches the cache or git.
 	var ft *foreignTypes
 	var uses *usage
-	if len(ix.diags) == 0 && (m == modeGraph || ix.usesRealms) {
+	if m == modeGraph || ix.usesRealms {
 		if ft, err = loadForeign(ctx, p); err != nil {
 			return nil, err
 		}
