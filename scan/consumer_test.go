@@ -95,6 +95,23 @@ func Audit(ctx context.Context) error {
 	return c.Ping(ctx)
 }
 
+// bankAPI is an interface of the realm's own that embeds the generated
+// Client: its methods are the Client's.
+type bankAPI interface {
+	balance.Client
+}
+
+type service struct{ bank bankAPI }
+
+// Balance asks the bank's clock through a Client embedded in the realm's
+// own interface, held in a struct field.
+//
+//ftl:verb
+func Balance(ctx context.Context) (time.Time, error) {
+	s := service{bank: balance.NewClient()}
+	return s.bank.Now(ctx)
+}
+
 // Report records through a helper, which calls ftlrealm.Call with the
 // Verb value.
 //
@@ -198,11 +215,12 @@ func TestGraph(t *testing.T) {
 		}
 	}
 	want := map[string]string{
-		"echo.echo":   "balance.withdraw@bank", // the package function
-		"echo.audit":  "balance.ping@bank",     // a method of Client
-		"echo.report": "ledger.record@bank",    // ftlrealm.Call with RecordVerb, two calls down
-		"echo.hidden": "",                      // a func value in a variable, an interface of its own: not seen
-		"audit.log":   "",
+		"echo.echo":    "balance.withdraw@bank", // the package function
+		"echo.audit":   "balance.ping@bank",     // a method of Client
+		"echo.balance": "balance.now@bank",      // a method of Client, embedded in an interface of the realm's own
+		"echo.report":  "ledger.record@bank",    // ftlrealm.Call with RecordVerb, two calls down
+		"echo.hidden":  "",                      // a func value in a variable, an interface of its own: not seen
+		"audit.log":    "",
 	}
 	if !maps.Equal(calls, want) {
 		t.Errorf("calls: got %v, want %v", calls, want)

@@ -123,6 +123,9 @@ func (ix *index) resolve(ft *foreignTypes, u use) (foreignRef, bool) {
 	case *types.Var:
 		ref.name, ref.verb = pn.VerbVars[name], true
 	case *types.TypeName:
+		if name == pn.Client {
+			return foreignRef{}, false // the client, not a type of the schema
+		}
 		ref.name = pn.Types[name]
 		if ref.name == "" {
 			ref.name = pn.VariantTypes[name]

@@ -108,7 +108,7 @@ func TestRealmIngressNoUse(t *testing.T) {
 	writeText(t, filepath.Join(root, "ftl-project.toml"), "name = \"bank\"\n")
 	code, stdout, stderr := realmCLI(t, "realm", "add", "atm", "--ingress", "--dir", root, "--git-repo", atm.Bare, "--git-branch", "main")
 	if code != 0 || !strings.HasSuffix(stdout, "as a caller (ftl-external-schema.txtpb, calls 0 verbs of bank)\n") ||
-		!strings.Contains(stderr, "atm: note: its schema has no `external realm bank`: it calls nothing of this realm, or has not run `ftl-gen-realm export` since it started to; it records calls to accounts: does it know this realm by another name?") {
+		!strings.Contains(stderr, "atm (caller): note: its schema has no `external realm bank`: it calls nothing of this realm, or has not run `ftl-gen-realm export` since it started to; it records calls to accounts: does it know this realm by another name?") {
 		t.Errorf("add --ingress: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 }

@@ -113,16 +113,16 @@ func (c *realmAddCmd) Run(e *env) error {
 	if _, err := p.Preview(project.Edit{Name: c.Name, Pin: placeholder, Ingress: c.Ingress}); err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	prog := newProgress(e.Stderr, c.Name)
-	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
-	defer cancel()
-
 	entry := project.Realm{Name: c.Name, Pin: pin, Section: project.SectionEgress}
 	if c.Ingress {
 		entry.Section = project.SectionIngress
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	prog := newProgress(e.Stderr, label(entry))
+	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
+	defer cancel()
+
 	src := p.Source(entry)
 	prog.step("resolving branch %s of %s", c.GitBranch, c.GitRepo)
 	commit, err := gitsource.ResolveBranch(ctx, src.Repo, src.Branch)
@@ -135,7 +135,7 @@ func (c *realmAddCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	noteRealmName(e.Stderr, c.Name, f)
+	noteRealmName(e.Stderr, label(entry), f)
 	if err := p.Apply(project.Edit{Name: c.Name, Pin: pin, Ingress: c.Ingress}); err != nil {
 		return err
 	}
@@ -168,7 +168,7 @@ func noteNoUse(w io.Writer, cl callers.Caller, self string) {
 		others = fmt.Sprintf("; it records calls to %s: does it know this realm by another name?", strings.Join(cl.Others, ", "))
 	}
 	fmt.Fprintf(w, "%s: note: its schema has no `external realm %s`: it calls nothing of this realm, or has not run `ftl-gen-realm export` since it started to%s\n",
-		cl.Realm.Name, self, others)
+		label(cl.Realm), self, others)
 }
 
 type realmUpdateCmd struct {
