@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"strconv"
 	"strings"
 )
 
@@ -60,65 +61,76 @@ func callModules(infos []*pkgInfo) map[*Module]bool {
 // files (declarations of types and variables too) are recorded as well:
 // they are part of what the realm uses.
 func (ix *index) collectUses(pkg *pkgInfo, info *types.Info, files []*ast.File) {
-	importsRealm := false
-	for _, imp := range pkg.types.Imports() {
-		if _, ok := externalRealm(imp.Path()); ok {
-			importsRealm = true
-		}
-	}
 	local := map[*types.Package]bool{} // packages of pkg's module, memoized
+	var fu *funcUses                   // of the function being read; nil outside functions
+	visit := func(n ast.Node) bool {
+		id, ok := n.(*ast.Ident)
+		if !ok {
+			return true
+		}
+		obj := info.Uses[id]
+		if obj == nil || obj.Pkg() == nil {
+			return false
+		}
+		if strings.HasPrefix(obj.Pkg().Path(), realmPrefix) {
+			switch o := obj.(type) {
+			case *types.TypeName, *types.Const:
+				ix.foreignTypes = append(ix.foreignTypes, use{obj, id.Pos()})
+			case *types.Func:
+				if fu != nil {
+					fu.foreign = append(fu.foreign, use{obj, id.Pos()})
+				}
+			case *types.Var:
+				if fu != nil && !o.IsField() {
+					fu.foreign = append(fu.foreign, use{obj, id.Pos()})
+				}
+			}
+			return false
+		}
+		fn, ok := obj.(*types.Func)
+		if !ok || fu == nil {
+			return false
+		}
+		mine, known := local[fn.Pkg()]
+		if !known {
+			// (A shard has no module table; a module's packages are the
+			// paths under its own.)
+			path, mod := fn.Pkg().Path(), pkg.module.Path
+			mine = path == mod || strings.HasPrefix(path, mod+"/")
+			local[fn.Pkg()] = mine
+		}
+		if mine {
+			fu.callees = append(fu.callees, fn.Origin())
+		}
+		return false
+	}
 	for _, f := range files {
+		// Imports are the file's: only a file that imports a realm's
+		// client can name its types outside functions.
+		importsRealm := false
+		for _, imp := range f.Imports {
+			path, err := strconv.Unquote(imp.Path.Value)
+			if _, ok := externalRealm(path); ok && err == nil {
+				importsRealm = true
+			}
+		}
 		for _, decl := range f.Decls {
-			var fu *funcUses
+			fu = nil
+			var node ast.Node = decl
 			if fd, ok := decl.(*ast.FuncDecl); ok {
 				if fn, ok := info.Defs[fd.Name].(*types.Func); ok {
 					fu = &funcUses{}
 					ix.funcs[fn] = fu
 				}
+				if !importsRealm {
+					node = fd.Body // its signature can name no realm's type
+				}
 			} else if !importsRealm {
 				continue // only a realm's types matter outside functions
 			}
-			ast.Inspect(decl, func(n ast.Node) bool {
-				id, ok := n.(*ast.Ident)
-				if !ok {
-					return true
-				}
-				obj := info.Uses[id]
-				if obj == nil || obj.Pkg() == nil {
-					return false
-				}
-				if strings.HasPrefix(obj.Pkg().Path(), realmPrefix) {
-					switch o := obj.(type) {
-					case *types.TypeName, *types.Const:
-						ix.foreignTypes = append(ix.foreignTypes, use{obj, id.Pos()})
-					case *types.Func:
-						if fu != nil {
-							fu.foreign = append(fu.foreign, use{obj, id.Pos()})
-						}
-					case *types.Var:
-						if fu != nil && !o.IsField() {
-							fu.foreign = append(fu.foreign, use{obj, id.Pos()})
-						}
-					}
-					return false
-				}
-				fn, ok := obj.(*types.Func)
-				if !ok || fu == nil {
-					return false
-				}
-				mine, known := local[fn.Pkg()]
-				if !known {
-					// (A shard has no module table; a module's packages are
-					// the paths under its own.)
-					path, mod := fn.Pkg().Path(), pkg.module.Path
-					mine = path == mod || strings.HasPrefix(path, mod+"/")
-					local[fn.Pkg()] = mine
-				}
-				if mine {
-					fu.callees = append(fu.callees, fn.Origin())
-				}
-				return false
-			})
+			if node != (*ast.BlockStmt)(nil) {
+				ast.Inspect(node, visit)
+			}
 		}
 	}
 }

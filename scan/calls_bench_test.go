@@ -128,3 +128,41 @@ func BenchmarkCallDetection(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCallDetectionPhases times call detection's own steps on the
+// calling project, its packages loaded once (so without the load's noise,
+// which BenchmarkCallDetection includes): indexing with and without
+// reading the uses, and everything after the index (reading the pinned
+// schema and gen's names, resolving the uses and calls, the calling
+// schema).
+func BenchmarkCallDetectionPhases(b *testing.B) {
+	b.Setenv("FTL_CONFIG", "")
+	p, mods, pkgs := loadProject(b, generateCallingProject(b, 100, 20))
+	syntax := readAhead(p.Root, pkgs)
+	for _, detect := range []bool{true, false} {
+		b.Run(fmt.Sprintf("index/detect=%t", detect), func(b *testing.B) {
+			detectCalls = detect
+			defer func() { detectCalls = true }()
+			b.ReportAllocs()
+			defer reportCPU(b)()
+			for range b.N {
+				newIndex(p.Root, mods, pkgs, syntax)
+			}
+		})
+	}
+	ix := newIndex(p.Root, mods, pkgs, syntax)
+	b.Run("after-index", func(b *testing.B) {
+		b.ReportAllocs()
+		defer reportCPU(b)()
+		for range b.N {
+			ft, err := loadForeign(context.Background(), p)
+			if err != nil {
+				b.Fatal(err)
+			}
+			u := ix.foreignUsage(ft)
+			if len(u.calls) != 2000 || len(u.callingRealms(ft)) != 1 {
+				b.Fatalf("%d verbs call, want 2000", len(u.calls))
+			}
+		}
+	})
+}
