@@ -81,7 +81,7 @@ func TestRealmIngress(t *testing.T) {
 	}
 
 	code, _, stderr = realmCLI(t, "realm", "remove", "echo", "--dir", root)
-	if code != 1 || !strings.Contains(stderr, "realm echo is pinned both ways") {
+	if code != 1 || !strings.Contains(stderr, `realm "echo" is pinned both ways`) {
 		t.Errorf("remove of a name pinned both ways: exit %d %s", code, stderr)
 	}
 	code, stdout, _ = realmCLI(t, "realm", "remove", "echo", "--egress", "--dir", root)
@@ -89,7 +89,7 @@ func TestRealmIngress(t *testing.T) {
 		t.Errorf("remove --egress: exit %d %q\n%s", code, stdout, readText(t, toml))
 	}
 	code, _, stderr = realmCLI(t, "realm", "remove", "echo", "--egress", "--dir", root)
-	if code != 1 || !strings.Contains(stderr, "realm echo is not pinned as a realm this one calls") {
+	if code != 1 || !strings.Contains(stderr, `realm "echo" is not pinned as a realm this one calls`) {
 		t.Errorf("second remove --egress: exit %d %s", code, stderr)
 	}
 	code, stdout, _ = realmCLI(t, "realm", "remove", "echo", "--dir", root)

@@ -373,7 +373,10 @@ func (c *realmRemoveCmd) Run(e *env) error {
 	if err := p.Apply(project.Edit{Name: c.Name, Remove: true, Ingress: removeIngress}); err != nil {
 		return err
 	}
-	what := diag.Quote(c.Name)
+	what := c.Name
+	if project.CheckName(c.Name) != nil {
+		what = diag.Quote(c.Name) // not a name any command writes
+	}
 	if removeIngress {
 		what += " (caller)"
 	}
