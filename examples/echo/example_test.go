@@ -65,9 +65,8 @@ func TestCommittedExampleIsCurrent(t *testing.T) {
 
 	// Both public schemas are what export makes, in place (export --check
 	// writes nothing), offline.
-	env := append(os.Environ(), "GOFLAGS=-mod=readonly", "GOPROXY=off", "GOSUMDB=off", "GOTOOLCHAIN=local")
 	for _, dir := range []string{"echo", "bank"} {
-		res, err := scan.Export(context.Background(), scan.ExportConfig{Config: scan.Config{Dir: filepath.Join(example, dir), Env: env}, Check: true})
+		res, err := scan.Export(context.Background(), scan.ExportConfig{Config: scan.Config{Dir: filepath.Join(example, dir), Env: offlineEnv()}, Check: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -132,14 +131,9 @@ func TestGraph(t *testing.T) {
 	bin := buildCLI(t, repo)
 	echo := filepath.Join(repo, "examples", "echo", "echo")
 	for format, golden := range map[string]string{"text": "graph.schema", "dot": "graph.dot", "mermaid": "graph.mmd"} {
-		cmd := exec.Command(bin, "graph", "--format", format)
-		cmd.Dir = echo
-		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly", "GOPROXY=off", "GOSUMDB=off", "GOTOOLCHAIN=local")
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil || stderr.Len() > 0 {
-			t.Fatalf("graph --format %s: %v\n%s", format, err, stderr.String())
+		out, stderr, err := runInPlace(bin, echo, "graph", "--format", format)
+		if err != nil || stderr != "" {
+			t.Fatalf("graph --format %s: %v\n%s", format, err, stderr)
 		}
 		path := filepath.Join(repo, "examples", "echo", "testdata", golden)
 		if *update {
@@ -170,13 +164,28 @@ $`,
 echo  ingress    \.\./\.\./\.\.  main    [0-9a-f]{12}  1      -         -
 $`,
 	} {
-		cmd := exec.Command(bin, "realm", "list", "--called-by")
-		cmd.Dir = filepath.Join(repo, "examples", "echo", dir)
-		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly", "GOPROXY=off", "GOSUMDB=off", "GOTOOLCHAIN=local",
-			"FTL_CONFIGURATION_BANK_REALM_ENDPOINT=", "FTL_CONFIGS_PATH=")
-		out, err := cmd.CombinedOutput()
-		if err != nil || !regexp.MustCompile(want).Match(out) {
-			t.Errorf("realm list --called-by in %s: %v\n%s", dir, err, out)
+		t.Setenv("FTL_CONFIGURATION_BANK_REALM_ENDPOINT", "")
+		t.Setenv("FTL_CONFIGS_PATH", "")
+		out, stderr, err := runInPlace(bin, filepath.Join(repo, "examples", "echo", dir), "realm", "list", "--called-by")
+		if err != nil || stderr != "" || !regexp.MustCompile(want).MatchString(out) {
+			t.Errorf("realm list --called-by in %s: %v\n%s%s", dir, err, out, stderr)
 		}
 	}
+}
+
+// offlineEnv is the environment that runs the go command offline, and
+// leaves the example's files as committed (-mod=readonly).
+func offlineEnv() []string {
+	return append(os.Environ(), "GOFLAGS=-mod=readonly", "GOPROXY=off", "GOSUMDB=off", "GOTOOLCHAIN=local")
+}
+
+// runInPlace runs the CLI in one of the example's directories, offline.
+func runInPlace(bin, dir string, args ...string) (stdout, stderr string, err error) {
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	cmd.Env = offlineEnv()
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err = cmd.Run()
+	return out.String(), errb.String(), err
 }
