@@ -135,6 +135,8 @@ func TestNewErrors(t *testing.T) {
 		{"invalid", realmOf(verbOf("v", ref("Missing"))), "", `unknown ref m.Missing: module m has no decl Missing (in realm r, module m, verb v)`},
 		{"two realms", two, "", "a realm schema must hold exactly one realm that is not external (the realm's API); this one holds 2 (a, b)"},
 		{"another realm", realmOf(verbOf("v", "unit {}")), "c", `the schema's realm is "r", not "c"`},
+		{"an external realm, which the file only uses", `realms { name: "echo" } realms { external: true name: "bank" modules { name: "m" ` + verbOf("v", "unit {}") + ` } }`, "bank",
+			`the schema's realm is "echo", not "bank"`},
 		{"nothing exported", `realms { name: "r" modules { name: "m" decls { verb { name: "v" request { unit {} } response { unit {} } } } } }`, "", "realm r exports no verbs to other realms: there is nothing to fake"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -147,6 +149,13 @@ func TestNewErrors(t *testing.T) {
 	f, err := New(parseSchema(t, realmOf(verbOf("v", "unit {}"))), "r", Options{})
 	if err != nil || f.Realm() != "r" {
 		t.Errorf("naming realm r: %v", err)
+	}
+	// A public schema with a calling schema: the fake serves the realm's
+	// own verbs, not those of the realm it calls.
+	withCalls := `realms { name: "a" modules { name: "m" ` + verbOf("v", "unit {}") + ` } } realms { external: true name: "bank" modules { name: "balance" ` + verbOf("withdraw", "unit {}") + ` } }`
+	f, err = New(parseSchema(t, withCalls), "", Options{})
+	if err != nil || f.Realm() != "a" || len(f.Verbs()) != 1 || f.Verbs()[0].Module != "m" {
+		t.Errorf("faking a realm whose file carries a calling schema: %v %+v", err, f)
 	}
 }
 

@@ -144,18 +144,18 @@ func load(ctx context.Context, cfg Config) ([]Realm, error) {
 	for _, p := range pinned {
 		path, data, err := cfg.Fetcher.Fetch(ctx, p)
 		if err != nil {
-			errs = appendErr(errs, err)
+			errs = diag.Append(errs, err)
 			continue
 		}
 		rel := relTo(cfg.Root, path)
 		format, err := schema.FormatOf(path)
 		if err != nil {
-			errs = appendErr(errs, err)
+			errs = diag.Append(errs, err)
 			continue
 		}
 		s, api, err := schema.LoadRealm(rel, data, format)
 		if err != nil {
-			errs = appendErr(errs, err)
+			errs = diag.Append(errs, err)
 			continue
 		}
 		realms = append(realms, Realm{
@@ -167,14 +167,6 @@ func load(ctx context.Context, cfg Config) ([]Realm, error) {
 		})
 	}
 	return realms, errs.Err()
-}
-
-func appendErr(l diag.List, err error) diag.List {
-	var d diag.List
-	if errors.As(err, &d) {
-		return append(l, d...)
-	}
-	return append(l, diag.Diagnostic{Message: err.Error()})
 }
 
 // relTo shortens path for messages when it is inside root.

@@ -14,7 +14,7 @@ import (
 // gives it; one that does must name the same type).
 func (b *builder) typeAlias(obj *types.TypeName, ts *typeSpec, tr trail) *schema.Decl {
 	at, doc, aliasName := b.head(obj, ts)
-	a := &schema.TypeAlias{Pos: at, Comments: doc, Visibility: schema.Visibility_VISIBILITY_SCOPE_REALM, Name: aliasName}
+	a := &schema.TypeAlias{Pos: at, Comments: doc, Visibility: b.declVis(obj), Name: aliasName}
 	var goMap *directive
 	for _, d := range b.typeDirs[obj] {
 		if d.name != "typemap" {

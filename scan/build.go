@@ -27,6 +27,10 @@ type builder struct {
 	decls map[string][]*schema.Decl // module name -> the decls (verbs too) this builder built
 	diags diag.List
 	warns diag.List
+	// Of the current phase: the visibility of what is built, and how
+	// another realm's types map (nil: they are errors).
+	vis     schema.Visibility
+	foreign *foreignTypes
 
 	// Memos: a realm repeats the same few names (ID, Amount) and files
 	// many times, and converting them is much of the cost of a decl.
@@ -79,46 +83,94 @@ type built struct {
 	failed atomic.Bool // the decl could not be built
 }
 
-// build builds the decls of the realm's verbs and of every type they reach,
-// with workers builders, and returns them by module with the problems
-// found.
+// phase is one pass of the builders: verbs of one visibility, and the
+// decls first reached from them, which take that visibility.
+type phase struct {
+	verbs []*verbDecl
+	vis   schema.Visibility
+	// foreign maps the types of other realms (ftl/realm/...) to refs into
+	// them; nil where another realm's type is an error (a realm's API must
+	// not expose one).
+	foreign *foreignTypes
+}
+
+// exportPhases is what export builds: the realm-exported verbs.
+func exportPhases(ix *index) []phase {
+	return []phase{{verbs: ix.verbsOf(verbRealm), vis: schema.Visibility_VISIBILITY_SCOPE_REALM}}
+}
+
+// graphPhases is what graph builds: every verb, the realm-exported ones
+// first (what they reach is the public API, held to its rules), then the
+// module-exported ones, then the rest; outside the API, other realms'
+// types are refs into them.
+func graphPhases(ix *index, ft *foreignTypes) []phase {
+	return []phase{
+		{verbs: ix.verbsOf(verbRealm), vis: schema.Visibility_VISIBILITY_SCOPE_REALM},
+		{verbs: ix.verbsOf(verbExport), vis: schema.Visibility_VISIBILITY_SCOPE_MODULE, foreign: ft},
+		{verbs: ix.verbsOf(verbInternal), vis: schema.Visibility_VISIBILITY_SCOPE_NONE, foreign: ft},
+	}
+}
+
+// verbsOf returns the verbs of one visibility.
+func (ix *index) verbsOf(vis string) []*verbDecl {
+	var out []*verbDecl
+	for _, v := range ix.verbs {
+		if v.vis == vis {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// build builds the decls of the phases' verbs and of every type they
+// reach, with workers builders, and returns them by module with the
+// problems found. The phases run in order and share one closure, so a decl
+// takes the visibility of the first phase that reaches it.
 //
 // A decl's problems are reported with the path of the first verb to reach
 // it, which only a single builder visiting the verbs in order makes
 // deterministic. Since a realm that exports cleanly has no such messages,
 // the workers run in parallel, and only when they found problems does a
 // serial run, in order, produce the messages reported.
-func build(ix *index, workers int) (map[string][]*schema.Decl, diag.List) {
-	// Verbs go by module, then name, the order that decides the paths in
-	// messages.
-	slices.SortFunc(ix.verbs, func(x, y *verbDecl) int {
-		return cmp.Or(strings.Compare(x.pkg.module.Name, y.pkg.module.Name), cmp.Compare(x.obj.Name(), y.obj.Name()), cmp.Compare(x.pos, y.pos))
-	})
-	workers = max(1, min(workers, len(ix.verbs)))
+func build(ix *index, phases []phase, workers int) (map[string][]*schema.Decl, diag.List) {
+	most := 0
+	for _, ph := range phases {
+		// Verbs go by module, then name, the order that decides the paths
+		// in messages.
+		slices.SortFunc(ph.verbs, func(x, y *verbDecl) int {
+			return cmp.Or(strings.Compare(x.pkg.module.Name, y.pkg.module.Name), cmp.Compare(x.obj.Name(), y.obj.Name()), cmp.Compare(x.pos, y.pos))
+		})
+		most = max(most, len(ph.verbs))
+	}
+	workers = max(1, min(workers, most))
 	all := newClosure(len(ix.specs))
 	bs := make([]*builder, workers)
-	var next atomic.Int64
-	var wg sync.WaitGroup
 	for w := range bs {
-		b := &builder{index: ix, all: all, decls: map[string][]*schema.Decl{},
+		bs[w] = &builder{index: ix, all: all, decls: map[string][]*schema.Decl{},
 			uppers: map[string]string{}, lowers: map[string]string{}, angles: map[string]string{}}
-		bs[w] = b
-		// Each takes runs of verbs, so that the builders are mostly in
-		// different files (token.File locks each lookup of a position) and
-		// modules.
-		wg.Go(func() {
-			for {
-				i := int(next.Add(verbRun)) - verbRun
-				if i >= len(ix.verbs) {
-					return
-				}
-				for _, v := range ix.verbs[i:min(i+verbRun, len(ix.verbs))] {
-					b.addVerb(v)
-				}
-			}
-		})
 	}
-	wg.Wait()
+	for _, ph := range phases {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for _, b := range bs {
+			b.vis, b.foreign = ph.vis, ph.foreign
+			// Each takes runs of verbs, so that the builders are mostly in
+			// different files (token.File locks each lookup of a position)
+			// and modules.
+			wg.Go(func() {
+				for {
+					i := int(next.Add(verbRun)) - verbRun
+					if i >= len(ph.verbs) {
+						return
+					}
+					for _, v := range ph.verbs[i:min(i+verbRun, len(ph.verbs))] {
+						b.addVerb(v)
+					}
+				}
+			})
+		}
+		wg.Wait()
+	}
 	var diags diag.List
 	ix.warns = nil
 	for _, b := range bs {
@@ -126,7 +178,7 @@ func build(ix *index, workers int) (map[string][]*schema.Decl, diag.List) {
 		ix.warns = append(ix.warns, b.warns...)
 	}
 	if len(diags) > 0 && workers > 1 {
-		return build(ix, 1)
+		return build(ix, phases, 1)
 	}
 	ix.warns.Sort()
 	// In no particular order: assemble sorts each module's decls.

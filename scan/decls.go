@@ -65,7 +65,7 @@ func (b *builder) buildDecl(obj *types.TypeName, tr trail) *schema.Decl {
 func (b *builder) data(obj *types.TypeName, ts *typeSpec, st *types.Struct, tr trail) *schema.Decl {
 	at, doc, dataName := b.head(obj, ts)
 	decl, d := b.newDataDecl()
-	d.Pos, d.Comments, d.Visibility, d.Name = at, doc, schema.Visibility_VISIBILITY_SCOPE_REALM, dataName
+	d.Pos, d.Comments, d.Visibility, d.Name = at, doc, b.declVis(obj), dataName
 	for _, p := range ts.params {
 		d.TypeParameters = append(d.TypeParameters, &schema.TypeParameter{Pos: b.position(p.pos), Name: p.name})
 	}
@@ -123,6 +123,27 @@ func (b *builder) head(obj *types.TypeName, ts *typeSpec) (*schema.Position, []s
 	return b.position(ts.namePos), ts.comments, b.upper(obj.Name())
 }
 
+// declVis is the visibility of a type's decl: the current phase's (that
+// of the verb that first reaches it), or more when its own //ftl:data,
+// //ftl:enum or //ftl:typealias directive exports it.
+func (b *builder) declVis(obj *types.TypeName) schema.Visibility {
+	vis := b.vis
+	for _, d := range b.typeDirs[obj] {
+		if d.name != "data" && d.name != "enum" && d.name != "typealias" {
+			continue
+		}
+		own := schema.Visibility_VISIBILITY_SCOPE_NONE
+		switch d.argText() {
+		case verbExport:
+			own = schema.Visibility_VISIBILITY_SCOPE_MODULE
+		case verbRealm:
+			own = schema.Visibility_VISIBILITY_SCOPE_REALM
+		}
+		vis = max(vis, own)
+	}
+	return vis
+}
+
 // enumConsts returns the package-level constants of exactly type obj, the
 // variants of a value enum, in name order. The index collected them: going
 // through the package scope (sorting its names) for every enum was a
@@ -133,7 +154,7 @@ func (b *builder) enumConsts(obj *types.TypeName) []*types.Const {
 
 func (b *builder) valueEnum(obj *types.TypeName, ts *typeSpec, basic *types.Basic, tr trail) *schema.Decl {
 	at, doc, enumName := b.head(obj, ts)
-	e := &schema.Enum{Pos: at, Comments: doc, Visibility: schema.Visibility_VISIBILITY_SCOPE_REALM, Name: enumName}
+	e := &schema.Enum{Pos: at, Comments: doc, Visibility: b.declVis(obj), Name: enumName}
 	switch basic.Kind() {
 	case types.String:
 		e.Type = b.stringType()
@@ -187,7 +208,7 @@ func (b *builder) typeEnum(obj *types.TypeName, ts *typeSpec, iface *types.Inter
 		}
 	}
 	at, doc, enumName := b.head(obj, ts)
-	e := &schema.Enum{Pos: at, Comments: doc, Visibility: schema.Visibility_VISIBILITY_SCOPE_REALM, Name: enumName}
+	e := &schema.Enum{Pos: at, Comments: doc, Visibility: b.declVis(obj), Name: enumName}
 	ok := true
 	scope := obj.Pkg().Scope()
 	for _, name := range scope.Names() {

@@ -215,13 +215,16 @@ func (ix *index) attach(pkg *pkgInfo, info *types.Info, at attachment, dirs []di
 	}
 	switch n := at.node.(type) {
 	case *ast.FuncDecl:
+		// Every verb is recorded, whatever its visibility: export builds
+		// the realm-exported ones, graph all of them, and both follow
+		// every verb's calls.
 		for _, d := range dirs {
-			if d.name != "verb" || d.argText() != verbRealm {
+			if d.name != "verb" || n.Recv != nil {
 				continue
 			}
 			if fn, ok := info.Defs[n.Name].(*types.Func); ok {
 				ix.verbs = append(ix.verbs, &verbDecl{name: n.Name.Name, funcPos: n.Pos(), namePos: n.Name.Pos(),
-					paramsOpen: n.Type.Params.Opening, typePos: n.Type.Pos(), obj: fn, pkg: pkg, pos: d.pos, comments: syn.comments(n.Doc)})
+					paramsOpen: n.Type.Params.Opening, typePos: n.Type.Pos(), obj: fn, pkg: pkg, pos: d.pos, vis: d.argText(), comments: syn.comments(n.Doc)})
 			}
 		}
 	case *ast.GenDecl:

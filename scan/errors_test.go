@@ -385,7 +385,8 @@ type WithdrawRequest struct {
 //ftl:verb export:realm
 func Withdraw(ctx context.Context, req WithdrawRequest) error { return nil }
 `, "go.work"),
-		want: []string{`balance/balance.go:10:2: verb withdraw: request balance.WithdrawRequest.entry: type ledger.Entry is from external realm ledger (package ftl/realm/ledger/ledger); a realm's public API must not expose another realm's types`},
+		want: []string{`balance/balance.go:10:2: verb withdraw: request balance.WithdrawRequest.entry: type ledger.Entry is from external realm ledger (package ftl/realm/ledger/ledger); a realm's public API must not expose another realm's types`,
+			"balance/balance.go:10:15: package ftl/realm/ledger/ledger is a client of realm ledger, which ftl-project.toml does not pin: pin it with `ftl-gen-realm realm add ledger`, or stop using it"},
 	},
 	{
 		name: "another realm's type, wired through go.mod",
@@ -396,7 +397,8 @@ type Entry = ledger.Entry
 //ftl:verb export:realm
 func Withdraw(ctx context.Context) ([]Entry, error) { return nil, nil }
 `, "go.mod"),
-		want: []string{`balance/balance.go:10:14: verb withdraw: response []balance.Entry: type ledger.Entry is from external realm ledger (package ftl/realm/ledger/ledger); a realm's public API must not expose another realm's types`},
+		want: []string{`balance/balance.go:10:14: verb withdraw: response []balance.Entry: type ledger.Entry is from external realm ledger (package ftl/realm/ledger/ledger); a realm's public API must not expose another realm's types`,
+			"balance/balance.go:10:21: package ftl/realm/ledger/ledger is a client of realm ledger, which ftl-project.toml does not pin: pin it with `ftl-gen-realm realm add ledger`, or stop using it"},
 	},
 	{
 		name: "module path",
@@ -510,7 +512,7 @@ func TestErrorsReadAhead(t *testing.T) {
 				var got []string
 				for _, syntax := range []map[*ast.File]*fileSyntax{nil, readAhead(p.Root, pkgs)} {
 					ix := newIndex(p.Root, mods, pkgs, syntax)
-					_, diags := build(ix, 1)
+					_, diags := build(ix, exportPhases(ix), 1)
 					diags = append(ix.diags, diags...)
 					diags.Sort()
 					got = append(got, diags.Error())

@@ -14,6 +14,7 @@ import (
 	"github.com/ftlrealm/ftl-gen-realm/internal/atomicfile"
 	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
 	"github.com/ftlrealm/ftl-gen-realm/internal/linediff"
+	"github.com/ftlrealm/ftl-gen-realm/internal/project"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
@@ -32,17 +33,23 @@ type ExportConfig struct {
 
 // ExportResult is what Export did.
 type ExportResult struct {
-	Path    string // the schema file, absolute
-	Display string // the schema file relative to the project root (as printed)
-	Written bool   // the file was (re)written
-	Stale   bool   // with Check: the file is missing or differs
-	Missing bool   // with Check: the file does not exist
-	Diff    string // with Check, when the file differs: a unified diff, old file to new
-	Counts  Counts
+	Path    string   // the schema file, absolute
+	Display string   // the schema file relative to the project root (as printed)
+	Written bool     // the file was (re)written
+	Stale   bool     // with Check: the file is missing or differs
+	Missing bool     // with Check: the file does not exist
+	Diff    string   // with Check, when the file differs: a unified diff, old file to new
+	Counts  Counts   // of the realm's own API
 	Notes   []string // modules skipped, and why
-	// Warnings are about the source, positioned, and do not stop the
-	// export (see Result.Warnings).
+	// Warnings are positioned, and do not stop the export (see
+	// Result.Warnings).
 	Warnings diag.List
+	// Uses is what the code uses of each realm it calls: what the calling
+	// schema, after the realm in the file, holds (with what it reaches).
+	Uses []RealmUse
+	// Schema is what the file holds.
+	Schema  *schema.Schema
+	Project *project.Project
 }
 
 // Counts summarises an exported realm.
@@ -72,9 +79,11 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
+// countDecls counts the realm's own decls: not those of the realms it
+// calls.
 func countDecls(s *schema.Schema) Counts {
 	var c Counts
-	for _, r := range s.GetRealms() {
+	for _, r := range schema.InternalRealms(s) {
 		for _, m := range r.GetModules() {
 			c.Modules++
 			for _, d := range m.GetDecls() {
@@ -116,7 +125,7 @@ func Export(ctx context.Context, cfg ExportConfig) (*ExportResult, error) {
 	// The schema is compared with the file on disk as it is encoded.
 	fc := openFileCheck(out)
 	defer fc.close()
-	res, err := scanProject(ctx, p, cfg.Env, func(s *schema.Schema) error { return schema.EncodeFile(out, s, fc.write) })
+	res, err := scanProject(ctx, p, cfg.Env, modeExport, func(s *schema.Schema) error { return schema.EncodeFile(out, s, fc.write) })
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +133,8 @@ func Export(ctx context.Context, cfg ExportConfig) (*ExportResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &ExportResult{Path: out, Display: rel(p.Root, out), Counts: countDecls(res.Schema), Notes: res.Notes, Warnings: res.Warnings}
+	r := &ExportResult{Path: out, Display: rel(p.Root, out), Counts: countDecls(res.Schema), Notes: res.Notes,
+		Warnings: res.Warnings, Uses: res.Uses, Schema: res.Schema, Project: p}
 	switch {
 	case unchanged:
 		// Up to date; not rewritten, so its mtime stays.

@@ -62,8 +62,8 @@ type typeParam struct {
 	pos  token.Pos
 }
 
-// verbDecl is a function marked //ftl:verb export:realm: what the builders
-// need of its declaration.
+// verbDecl is a function marked //ftl:verb: what the builders need of its
+// declaration.
 type verbDecl struct {
 	name       string    // the function's
 	funcPos    token.Pos // of "func"
@@ -73,6 +73,7 @@ type verbDecl struct {
 	obj        *types.Func
 	pkg        *pkgInfo
 	pos        token.Pos // of the directive
+	vis        string    // verbInternal, verbExport or verbRealm
 	comments   []string  // of its doc comment
 }
 
@@ -92,6 +93,12 @@ type index struct {
 	verbs     []*verbDecl
 	diags     diag.List
 	warns     diag.List // of the last build, sorted
+	// What the code uses of other realms (see calls.go): by function, and
+	// the types and constants it names anywhere.
+	funcs        map[*types.Func]*funcUses
+	foreignTypes []use
+	usesRealms   bool                         // some package imports a generated realm package
+	calls        map[*types.Func][]foreignRef // by verb function: the verbs of other realms it calls
 }
 
 // newIndex indexes the realm's packages; syntax holds what was read of
@@ -113,6 +120,11 @@ func newIndex(root string, mods []Module, pkgs []*packages.Package, syntax map[*
 		ix.pkgs[p.PkgPath] = info
 		infos = append(infos, info)
 		loaded = append(loaded, p)
+	}
+	var calls map[*Module]bool
+	if detectCalls {
+		calls = callModules(infos)
+		ix.usesRealms = len(calls) > 0
 	}
 	// Packages are indexed in parallel, each into its own shard.
 	shards := make([]*index, len(infos))
@@ -141,6 +153,9 @@ func newIndex(root string, mods []Module, pkgs []*packages.Package, syntax map[*
 					sh.files[ix.fset.File(f.FileStart)] = syn.lines
 				}
 				infos[i].doc, infos[i].docPos = sh.packageDoc(p.Syntax, syns)
+				if calls[infos[i].module] {
+					sh.collectUses(infos[i], p.TypesInfo, p.Syntax)
+				}
 				// A type's constants are all in its own package, so in
 				// this shard.
 				for _, cs := range sh.consts {
@@ -160,6 +175,8 @@ func newIndex(root string, mods []Module, pkgs []*packages.Package, syntax map[*
 	ix.consts, ix.typeDirs = make(map[*types.TypeName][]*types.Const, ntypes), make(map[types.Object][]directive, ndirs)
 	ix.files = make(map[*token.File]*fileLines, nfiles)
 	for _, sh := range shards {
+		maps.Copy(ix.funcs, sh.funcs)
+		ix.foreignTypes = append(ix.foreignTypes, sh.foreignTypes...)
 		maps.Copy(ix.specs, sh.specs)
 		maps.Copy(ix.constDocs, sh.constDocs)
 		maps.Copy(ix.consts, sh.consts)
@@ -181,6 +198,7 @@ func emptyIndex(root string) *index {
 		consts:    map[*types.TypeName][]*types.Const{},
 		typeDirs:  map[types.Object][]directive{},
 		files:     map[*token.File]*fileLines{},
+		funcs:     map[*types.Func]*funcUses{},
 	}
 }
 

@@ -20,7 +20,7 @@ func BenchmarkExportPhases(b *testing.B) {
 	// As if every file had been parsed ahead, as in an export.
 	syntax := readAhead(p.Root, pkgs)
 	ix := newIndex(p.Root, mods, pkgs, syntax)
-	decls, diags := build(ix, runtime.GOMAXPROCS(0))
+	decls, diags := build(ix, exportPhases(ix), runtime.GOMAXPROCS(0))
 	if len(diags) > 0 {
 		b.Fatal(diags)
 	}
@@ -36,7 +36,7 @@ func BenchmarkExportPhases(b *testing.B) {
 		b.ReportAllocs()
 		defer reportCPU(b)()
 		for range b.N {
-			build(ix, runtime.GOMAXPROCS(0))
+			build(ix, exportPhases(ix), runtime.GOMAXPROCS(0))
 		}
 	})
 	b.Run("validate", func(b *testing.B) {
@@ -75,7 +75,7 @@ func BenchmarkExportPhases(b *testing.B) {
 		defer reportCPU(b)()
 		for range b.N {
 			ix := newIndex(p.Root, mods, pkgs, syntax)
-			decls, _ := build(ix, runtime.GOMAXPROCS(0))
+			decls, _ := build(ix, exportPhases(ix), runtime.GOMAXPROCS(0))
 			s := assemble(ix, p, mods, decls)
 			var wg sync.WaitGroup
 			wg.Go(func() { encode(s) })

@@ -67,7 +67,7 @@ func TestParallelBuild(t *testing.T) {
 	ix := newIndex(p.Root, mods, pkgs, nil)
 	var texts []string
 	for _, workers := range []int{1, 4} {
-		decls, diags := build(ix, workers)
+		decls, diags := build(ix, exportPhases(ix), workers)
 		if len(diags) > 0 {
 			t.Fatal(diags)
 		}
@@ -227,7 +227,7 @@ func TestReadAhead(t *testing.T) {
 		var texts []string
 		for _, syntax := range []map[*ast.File]*fileSyntax{nil, readAhead(p.Root, pkgs)} {
 			ix := newIndex(p.Root, mods, pkgs, syntax)
-			decls, diags := build(ix, 1)
+			decls, diags := build(ix, exportPhases(ix), 1)
 			if diags = append(ix.diags, diags...); len(diags) > 0 {
 				t.Fatal(diags)
 			}

@@ -104,6 +104,10 @@ func (b *builder) typeOf(t types.Type, pos token.Pos, tr trail) *schema.Type {
 	case *types.Alias:
 		if obj := t.Obj(); obj.Pkg() != nil && b.moduleOf(obj.Pkg().Path()) != nil {
 			return b.declRef(obj, nil, pos, tr) // a typealias of the realm
+		} else if obj.Pkg() != nil && b.foreign != nil {
+			if _, ok := externalRealm(obj.Pkg().Path()); ok {
+				return b.foreignType(obj, nil, pos, tr) // a typealias of another realm
+			}
 		}
 		if t == universeAny {
 			return anyType()
@@ -182,6 +186,9 @@ func (b *builder) namedType(t *types.Named, pos token.Pos, tr trail) *schema.Typ
 		return b.declRef(obj, t.TypeArgs(), pos, tr)
 	}
 	if realm, ok := externalRealm(path); ok {
+		if b.foreign != nil {
+			return b.foreignType(obj, t.TypeArgs(), pos, tr)
+		}
 		b.errorf(pos, "%s: type %s.%s is from external realm %s (package %s); a realm's public API must not expose another realm's types",
 			tr, obj.Pkg().Name(), obj.Name(), realm, path)
 		return nil
@@ -220,6 +227,39 @@ func (b *builder) declRef(obj *types.TypeName, args *types.TypeList, pos token.P
 	}
 	if !ok {
 		return nil
+	}
+	return typ
+}
+
+// foreignType returns a ref into another realm (balance.Currency@bank) for
+// a type of its generated client, where the realm's own code may use one
+// (outside its public API).
+func (b *builder) foreignType(obj *types.TypeName, args *types.TypeList, pos token.Pos, tr trail) *schema.Type {
+	path := obj.Pkg().Path()
+	realm, _ := externalRealm(path)
+	pn := b.foreign.packages[path]
+	if pn == nil {
+		b.errorf(pos, "%s: type %s.%s is from package %s, which is no module of a realm ftl-project.toml pins (run `go generate` to regenerate the clients)",
+			tr, obj.Pkg().Name(), obj.Name(), path)
+		return nil
+	}
+	name, ok := pn.Types[obj.Name()]
+	if !ok {
+		if enum, isVariant := pn.VariantTypes[obj.Name()]; isVariant {
+			b.errorf(pos, "%s: type %s.%s is only a variant of type enum %s.%s@%s, not a type of the schema: use the enum", tr, obj.Pkg().Name(), obj.Name(), pn.Module, enum, realm)
+		} else {
+			b.errorf(pos, "%s: type %s.%s is not in realm %s as pinned (run `go generate` to regenerate the clients)", tr, obj.Pkg().Name(), obj.Name(), realm)
+		}
+		return nil
+	}
+	typ, ref := b.refType(pn.Module, name, args.Len())
+	ref.Realm = pn.Realm
+	for i := range args.Len() {
+		a := b.typeOf(args.At(i), pos, tr.then("<>", ""))
+		if a == nil {
+			return nil
+		}
+		ref.TypeParameters = append(ref.TypeParameters, a)
 	}
 	return typ
 }

@@ -78,13 +78,14 @@ func (b *builder) addVerb(v *verbDecl) {
 	decl, verb := b.newVerbDecl()
 	verb.Pos = b.position(v.funcPos)
 	verb.Comments = v.comments
-	verb.Visibility = schema.Visibility_VISIBILITY_SCOPE_REALM
+	verb.Visibility = b.vis
 	verb.Name = name
 	verb.Request = b.message(req, trail{verb: name, root: "request"})
 	verb.Response = b.message(resp, trail{verb: name, root: "response"})
 	if verb.Request == nil || verb.Response == nil {
 		return
 	}
+	verb.Metadata = callsMetadata(b.calls[v.obj])
 	m := v.pkg.module.Name
 	b.decls[m] = append(b.decls[m], decl)
 }

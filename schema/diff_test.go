@@ -231,3 +231,27 @@ func TestDiffCount(t *testing.T) {
 		t.Errorf("Count() = %d, %d; want 2, 1", b, o)
 	}
 }
+
+// The external realms a public schema carries (the calling schema: what
+// the realm uses of others) are not its API: no change to them is
+// reported. A ref into another realm is compared with its realm.
+func TestDiffExternalRealms(t *testing.T) {
+	bank := func(decls ...*Decl) *Realm {
+		return &Realm{Name: "bank", External: true, Modules: []*Module{dBalance(decls...)}}
+	}
+	foreign := func(realm string) *Type {
+		return &Type{Value: &Type_Ref{Ref: &Ref{Module: "balance", Name: "Currency", Realm: realm}}}
+	}
+	own := func(t *Type) *Realm {
+		return &Realm{Name: "echo", Modules: []*Module{{Name: "echo", Decls: []*Decl{dVerb("echo", dRef("Req"), dUnit()), dData("Req", dField("cur", t))}}}}
+	}
+	old := &Schema{Realms: []*Realm{own(foreign("bank")), bank(withdraw, dData("Req", dField("memo", dStr())), dData("Resp"))}}
+	changed := &Schema{Realms: []*Realm{own(foreign("bank")), bank(dData("Req"))}}
+	if cs := Diff(old, changed); len(cs) != 0 {
+		t.Errorf("changes to an external realm reported:\n%s", cs)
+	}
+	moved := &Schema{Realms: []*Realm{own(foreign("atm"))}}
+	if got, want := Diff(old, moved).String(), "BREAKING field echo.Req.cur type changed: balance.Currency@bank -> balance.Currency@atm\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

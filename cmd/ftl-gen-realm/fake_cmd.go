@@ -102,7 +102,7 @@ func (c *fakeCmd) load(ctx context.Context, e *env) (*schema.Schema, string, err
 	if err != nil {
 		return nil, "", err
 	}
-	sf, err := pinnedSchema(ctx, p, realms[0])
+	sf, err := p.PinnedSchema(ctx, realms[0])
 	if err != nil {
 		return nil, "", err
 	}

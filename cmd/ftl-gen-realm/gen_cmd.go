@@ -93,7 +93,7 @@ func (f *gitFetcher) Fetch(ctx context.Context, pin gen.Pinned) (string, []byte,
 		return "", nil, fmt.Errorf("realm %s is not pinned in %s", pin.Name, f.p.Path)
 	}
 	if r.GitCommit == "" {
-		return "", nil, noCommit(f.p, r)
+		return "", nil, f.p.NoCommit(r)
 	}
 	cache := gitsource.Cache{Dir: f.p.CacheDir()}
 	sf, err := cache.Get(f.p.Source(r))
@@ -104,7 +104,7 @@ func (f *gitFetcher) Fetch(ctx context.Context, pin gen.Pinned) (string, []byte,
 			f.mu.Unlock()
 		}
 	}
-	if isGitFailure(err) {
+	if project.IsGitFailure(err) {
 		// The repository is gone, the commit force-pushed away...: say
 		// which realm, at its entry in ftl-project.toml.
 		err = diag.List{{File: f.p.Path, Line: r.Line, Column: r.Column, Message: fmt.Sprintf("realm %s: %v", r.Name, err)}}
@@ -126,31 +126,6 @@ func (f *gitFetcher) store() error {
 	return nil
 }
 
-func isGitFailure(err error) bool {
-	for _, e := range []error{gitsource.ErrUnreachable, gitsource.ErrBranchNotFound, gitsource.ErrCommitNotFound, gitsource.ErrFileNotFound} {
-		if errors.Is(err, e) {
-			return true
-		}
-	}
-	return false
-}
-
-// pinnedSchema returns the schema of r at its pinned commit: from the
-// realm cache, or fetched with git into it on a miss. It is decoded and
-// validated, and holds exactly one realm that is not external.
-func pinnedSchema(ctx context.Context, p *project.Project, r project.Realm) (*gitsource.SchemaFile, error) {
-	if r.GitCommit == "" {
-		return nil, noCommit(p, r)
-	}
-	return gitsource.Cache{Dir: p.CacheDir()}.Fetch(ctx, p.Source(r))
-}
-
-// noCommit reports a realm entry that pins no commit yet, at the entry.
-func noCommit(p *project.Project, r project.Realm) error {
-	return diag.List{{File: p.Path, Line: r.Line, Column: r.Column,
-		Message: fmt.Sprintf("realm %s has no git-commit; run `ftl-gen-realm realm update %s`", r.Name, r.Name)}}
-}
-
 // loadPinned finds ftl-project.toml ($FTL_CONFIG, else the nearest one at or
 // above dir) and returns the project and its pinned realms.
 func loadPinned(dir string) (*project.Project, []gen.Pinned, error) {
@@ -161,7 +136,7 @@ func loadPinned(dir string) (*project.Project, []gen.Pinned, error) {
 	var out []gen.Pinned
 	for _, r := range p.Realms() {
 		if r.GitCommit == "" {
-			return nil, nil, noCommit(p, r)
+			return nil, nil, p.NoCommit(r)
 		}
 		out = append(out, gen.Pinned{Name: r.Name, GitRepo: r.GitRepo, GitBranch: r.GitBranch, GitCommit: r.GitCommit, GitPath: r.GitPath})
 	}

@@ -201,6 +201,13 @@ func TestGRPCEndToEnd(t *testing.T) {
 		t.Errorf("reflection and .proto imports differ:\n%s\n---\n%s", a, b)
 	}
 
+	// The shop's file as a realm that also calls another one would commit
+	// it: with a calling schema after the realm. gen and the proxy serve
+	// and generate the shop's own API, and ignore it.
+	writeTestFile(t, fromReflection, readFile(t, fromReflection)+`realms { external: true name: "bank" modules { name: "balance"
+  decls { verb { visibility: VISIBILITY_SCOPE_REALM name: "withdraw" request { unit {} } response { unit {} } } } } }
+`)
+
 	// A consumer project pinning the realm, its schema in the realm cache.
 	writeTestFile(t, filepath.Join(root, "ftl-project.toml"), "name = \"echo\"\n\n[realms.egress.shop]\ngit-repo = \"no-such-repo\"\ngit-branch = \"main\"\ngit-commit = \""+commit+"\"\n")
 	writeTestFile(t, filepath.Join(root, ".ftl", "realms", "shop-"+commit+".txtpb"), readFile(t, fromReflection))

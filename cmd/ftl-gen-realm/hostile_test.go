@@ -309,7 +309,7 @@ func maxLineLen(s string) int {
 
 // progressLine matches the realm commands' progress steps, which precede
 // the error and (for "done in") vary from run to run.
-var progressLine = regexp.MustCompile(`^\w+: (resolving branch |fetching schema at |checking schema at |done in )`)
+var progressLine = regexp.MustCompile(`^\w+( \(caller\))?: (resolving branch |fetching schema at |checking schema at |done in )`)
 
 // errorLines returns the first n lines of stderr that are not progress;
 // fewer ("" for none) when there are not so many.

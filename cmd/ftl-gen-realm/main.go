@@ -24,6 +24,7 @@ type cli struct {
 	Import importCmd `cmd:"" help:"Turn a non-FTL service into a realm schema."`
 	Proxy  proxyCmd  `cmd:"" help:"Serve a realm whose verbs are answered by a non-FTL service."`
 	Fake   fakeCmd   `cmd:"" help:"Serve a realm's schema with fake answers, for local development."`
+	Graph  graphCmd  `cmd:"" help:"Print the project's whole federated schema (every verb, the realms it calls), or a picture of it."`
 
 	Version kong.VersionFlag `help:"Print the version (from the build information) and exit."`
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ftlrealm/ftl-gen-realm/gen"
+	"github.com/ftlrealm/ftl-gen-realm/internal/callers"
 	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
 	"github.com/ftlrealm/ftl-gen-realm/internal/gitsource"
 	"github.com/ftlrealm/ftl-gen-realm/internal/project"
@@ -48,6 +49,7 @@ type realmAddCmd struct {
 	GitRepo   string `help:"Repository holding the realm's public schema: ssh (git@host:path or ssh://), https://, file:// or a local path." required:""`
 	GitBranch string `help:"Branch to follow; add pins its current head commit." required:""`
 	GitPath   string `help:"Schema file in the repository (default: its ftl-project.toml [realms] public-schema, else ftl-external-schema.txtpb, else ftl-external-schema.json)."`
+	Ingress   bool   `help:"Pin a realm that calls this one ([realms.ingress.NAME]), so that export checks changes against what it uses, instead of a realm this one calls."`
 	Force     bool   `help:"Replace an existing entry for NAME."`
 	realmFlags
 	netFlags
@@ -61,8 +63,11 @@ func (c *realmAddCmd) Run(e *env) error {
 	if err := project.CheckName(c.Name); err != nil {
 		return err
 	}
-	if err := gen.CheckRealmName(c.Name); err != nil {
-		return err
+	if !c.Ingress {
+		// Its clients' import path: ftl/realm/<name>.
+		if err := gen.CheckRealmName(c.Name); err != nil {
+			return err
+		}
 	}
 	repo := c.GitRepo
 	if gitsource.IsLocalPath(repo) && !filepath.IsAbs(repo) && !strings.HasPrefix(repo, "-") {
@@ -78,14 +83,26 @@ func (c *realmAddCmd) Run(e *env) error {
 	if err := project.CheckPin(pin); err != nil {
 		return fmt.Errorf("realm %s: %w", c.Name, err)
 	}
-	for _, r := range p.Realms() {
+	pinned := p.Realms()
+	if c.Ingress {
+		pinned = p.Ingress()
+	}
+	for _, r := range pinned {
 		if r.Name != c.Name && strings.EqualFold(r.Name, c.Name) {
+			clash := fmt.Sprintf("the import paths of their clients (ftl/realm/%s, ftl/realm/%s) would clash", c.Name, r.Name)
+			if c.Ingress {
+				clash = "their cached schemas would clash where file names ignore case"
+			}
 			return diag.List{{File: p.Path, Line: r.Line, Column: r.Column, Message: fmt.Sprintf(
-				"realm %s differs only in letter case from realm %s, pinned here: the import paths of their clients (ftl/realm/%s, ftl/realm/%s) would clash; remove %s first, or choose another name",
-				c.Name, r.Name, c.Name, r.Name, r.Name)}}
+				"realm %s differs only in letter case from realm %s, pinned here: %s; remove %s first, or choose another name",
+				c.Name, r.Name, clash, r.Name)}}
 		}
 	}
-	if old, ok := p.Realm(c.Name); ok && !c.Force {
+	old, exists := p.Realm(c.Name)
+	if c.Ingress {
+		old, exists = p.IngressRealm(c.Name)
+	}
+	if exists && !c.Force {
 		return fmt.Errorf("%s:%d: realm %s is already pinned ([%s.%s]); use --force to replace it, or `realm update %s` to move it to the branch head",
 			p.Path, old.Line, c.Name, old.Section, c.Name, c.Name)
 	}
@@ -93,16 +110,20 @@ func (c *realmAddCmd) Run(e *env) error {
 	// cannot edit (e.g. realms written as inline tables).
 	placeholder := pin
 	placeholder.GitCommit = strings.Repeat("0", 40)
-	if _, err := p.Preview(project.Edit{Name: c.Name, Pin: placeholder}); err != nil {
+	if _, err := p.Preview(project.Edit{Name: c.Name, Pin: placeholder, Ingress: c.Ingress}); err != nil {
 		return err
+	}
+	entry := project.Realm{Name: c.Name, Pin: pin, Section: project.SectionEgress}
+	if c.Ingress {
+		entry.Section = project.SectionIngress
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	prog := newProgress(e.Stderr, c.Name)
+	prog := newProgress(e.Stderr, label(entry))
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
 
-	src := p.Source(project.Realm{Name: c.Name, Pin: pin})
+	src := p.Source(entry)
 	prog.step("resolving branch %s of %s", c.GitBranch, c.GitRepo)
 	commit, err := gitsource.ResolveBranch(ctx, src.Repo, src.Branch)
 	if err != nil {
@@ -114,13 +135,40 @@ func (c *realmAddCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	noteRealmName(e.Stderr, c.Name, f)
-	if err := p.Apply(project.Edit{Name: c.Name, Pin: pin}); err != nil {
+	noteRealmName(e.Stderr, label(entry), f)
+	if err := p.Apply(project.Edit{Name: c.Name, Pin: pin, Ingress: c.Ingress}); err != nil {
 		return err
 	}
 	prog.done()
+	if c.Ingress {
+		entry.GitCommit = commit
+		cl := callers.FromSchema(entry, f.Schema, p.Name())
+		noteNoUse(e.Stderr, cl, p.Name())
+		fmt.Fprintf(e.Stdout, "%s: pinned %s at %s as a caller (%s, %s)\n", c.Name, c.GitBranch, short(commit), f.RepoPath, callerUse(cl, p.Name()))
+		return nil
+	}
 	fmt.Fprintf(e.Stdout, "%s: pinned %s at %s (%s, %s)\n", c.Name, c.GitBranch, short(commit), f.RepoPath, apiSize(f.Realm))
 	return nil
+}
+
+// callerUse says what a caller uses of this realm: "calls 1 verb of bank".
+func callerUse(cl callers.Caller, self string) string {
+	return fmt.Sprintf("calls %s of %s", plural(len(cl.Verbs), "verb"), self)
+}
+
+// noteNoUse points out a caller whose schema records no use of this realm:
+// either it calls nothing of it, or it has not run export since it started
+// to, or it knows this realm by another name.
+func noteNoUse(w io.Writer, cl callers.Caller, self string) {
+	if cl.Uses != nil {
+		return
+	}
+	others := ""
+	if len(cl.Others) > 0 {
+		others = fmt.Sprintf("; it records calls to %s: does it know this realm by another name?", strings.Join(cl.Others, ", "))
+	}
+	fmt.Fprintf(w, "%s: note: its schema has no `external realm %s`: it calls nothing of this realm, or has not run `ftl-gen-realm export` since it started to%s\n",
+		label(cl.Realm), self, others)
 }
 
 type realmUpdateCmd struct {
@@ -130,13 +178,16 @@ type realmUpdateCmd struct {
 	netFlags
 }
 
-// updated is the outcome of updating one realm.
+// updated is the outcome of updating one realm entry.
 type updated struct {
 	realm    project.Realm
 	commit   string // the branch head
 	changes  schema.Changes
 	unknown  string // why there is no change report, when there is none
 	upToDate bool
+	// Of a caller (an ingress entry): what it used of this realm before
+	// and what it uses now.
+	before, after *callers.Caller
 }
 
 func (c *realmUpdateCmd) Run(e *env) error {
@@ -144,7 +195,7 @@ func (c *realmUpdateCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	realms, err := selectRealms(p, c.Names)
+	realms, err := selectEntries(p, c.Names)
 	if err != nil {
 		return err
 	}
@@ -158,13 +209,13 @@ func (c *realmUpdateCmd) Run(e *env) error {
 		if err != nil {
 			var list diag.List
 			if !errors.As(err, &list) {
-				err = fmt.Errorf("realm %s: %w", r.Name, err)
+				err = fmt.Errorf("realm %s: %w", label(r), err)
 			}
 			printErr(e.Stderr, err)
-			failed = append(failed, r.Name)
+			failed = append(failed, label(r))
 			continue
 		}
-		res.print(e.Stdout)
+		res.print(e.Stdout, p.Name())
 		results = append(results, res)
 	}
 	if len(failed) > 0 {
@@ -179,7 +230,7 @@ func (c *realmUpdateCmd) Run(e *env) error {
 		if !res.upToDate {
 			pin := res.realm.Pin
 			pin.GitCommit = res.commit
-			edits = append(edits, project.Edit{Name: res.realm.Name, Pin: pin})
+			edits = append(edits, project.Edit{Name: res.realm.Name, Pin: pin, Ingress: res.realm.Section.Ingress()})
 		}
 	}
 	if c.FailOnBreaking && len(breaking) > 0 {
@@ -198,7 +249,7 @@ func (c *realmUpdateCmd) Run(e *env) error {
 func (c *realmUpdateCmd) update(ctx context.Context, e *env, p *project.Project, r project.Realm) (updated, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
-	prog := newProgress(e.Stderr, r.Name)
+	prog := newProgress(e.Stderr, label(r))
 	cache := gitsource.Cache{Dir: p.CacheDir()}
 	res := updated{realm: r}
 
@@ -229,25 +280,51 @@ func (c *realmUpdateCmd) update(ctx context.Context, e *env, p *project.Project,
 	if err != nil {
 		return res, err
 	}
-	noteRealmName(e.Stderr, r.Name, nf)
+	noteRealmName(e.Stderr, label(r), nf)
 	if r.GitCommit == "" {
 		res.unknown = "it was not pinned before"
 	} else if of, err := cache.Fetch(ctx, oldSrc); err != nil {
 		// Typically a force-push that removed the old commit, with no
 		// cached copy: the update can go ahead, blind.
 		res.unknown = fmt.Sprintf("the previous schema is unavailable: %v", err)
+	} else if r.Section.Ingress() {
+		before := callers.FromSchema(r, of.Schema, p.Name())
+		res.before = &before
 	} else {
 		res.changes = schema.Diff(of.Schema, nf.Schema)
+	}
+	if r.Section.Ingress() {
+		after := callers.FromSchema(r, nf.Schema, p.Name())
+		res.after = &after
 	}
 	prog.done()
 	return res, nil
 }
 
-func (u updated) print(w io.Writer) {
-	name := u.realm.Name
+// label names an entry in messages: an ingress entry is marked, since a
+// realm may be pinned both ways under one name.
+func label(r project.Realm) string {
+	if r.Section.Ingress() {
+		return r.Name + " (caller)"
+	}
+	return r.Name
+}
+
+func (u updated) print(w io.Writer, self string) {
+	name := label(u.realm)
 	switch {
 	case u.upToDate:
 		fmt.Fprintf(w, "%s: up to date at %s\n", name, short(u.commit))
+	case u.after != nil:
+		// A caller's change cannot break this realm: what matters is what
+		// it uses now, which export checks changes against.
+		was := ""
+		if u.before != nil {
+			was = " (was " + orNothing(u.before.Verbs) + ")"
+		} else if u.unknown != "" {
+			was = " (" + u.unknown + ")"
+		}
+		fmt.Fprintf(w, "%s: %s -> %s: calls %s of %s%s\n", name, orNone(u.realm.GitCommit), short(u.commit), orNothing(u.after.Verbs), self, was)
 	case u.unknown != "":
 		fmt.Fprintf(w, "%s: %s -> %s: no change report: %s\n", name, orNone(u.realm.GitCommit), short(u.commit), u.unknown)
 	default:
@@ -262,7 +339,9 @@ func (u updated) print(w io.Writer) {
 }
 
 type realmRemoveCmd struct {
-	Name string `arg:"" help:"Realm to remove."`
+	Name    string `arg:"" help:"Realm to remove."`
+	Ingress bool   `xor:"direction" help:"Remove the [realms.ingress] entry (a realm that calls this one), when NAME is pinned both ways."`
+	Egress  bool   `xor:"direction" help:"Remove the egress entry (a realm this one calls), when NAME is pinned both ways."`
 	realmFlags
 }
 
@@ -278,30 +357,78 @@ func (c *realmRemoveCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	if _, ok := p.Realm(c.Name); !ok {
+	_, egress := p.Realm(c.Name)
+	_, ingress := p.IngressRealm(c.Name)
+	switch {
+	case !egress && !ingress:
 		return fmt.Errorf("realm %s is not pinned in %s", diag.Quote(c.Name), p.Path)
+	case egress && ingress && !c.Ingress && !c.Egress:
+		return fmt.Errorf("realm %s is pinned both ways in %s (it calls this realm and this realm calls it): pass --ingress or --egress", diag.Quote(c.Name), p.Path)
+	case c.Ingress && !ingress:
+		return fmt.Errorf("realm %s is not pinned as a caller ([realms.ingress]) in %s", diag.Quote(c.Name), p.Path)
+	case c.Egress && !egress:
+		return fmt.Errorf("realm %s is not pinned as a realm this one calls in %s", diag.Quote(c.Name), p.Path)
 	}
-	if err := p.Apply(project.Edit{Name: c.Name, Remove: true}); err != nil {
+	removeIngress := c.Ingress || !egress
+	if err := p.Apply(project.Edit{Name: c.Name, Remove: true, Ingress: removeIngress}); err != nil {
 		return err
 	}
+	what := c.Name
 	if project.CheckName(c.Name) != nil {
-		// No valid cache file has such a name, and the name must not
-		// reach a glob or a path.
-		fmt.Fprintf(e.Stdout, "removed %s from %s\n", diag.Quote(c.Name), p.Path)
-		return nil
+		what = diag.Quote(c.Name) // not a name any command writes
 	}
-	// Its cached schemas are of no further use.
-	for _, ext := range []string{"txtpb", "json"} {
-		old, _ := filepath.Glob(filepath.Join(p.CacheDir(), c.Name+"-*."+ext))
-		for _, f := range old {
-			os.Remove(f)
+	if removeIngress {
+		what += " (caller)"
+	}
+	// Its cached schemas are of no further use, unless the other direction
+	// still pins the name (the cache is by name and commit). A bad name
+	// has no valid cache file, and must not reach a glob or a path.
+	_, stillEgress := p.Realm(c.Name)
+	_, stillIngress := p.IngressRealm(c.Name)
+	if project.CheckName(c.Name) == nil && !stillEgress && !stillIngress {
+		for _, ext := range []string{"txtpb", "json"} {
+			old, _ := filepath.Glob(filepath.Join(p.CacheDir(), c.Name+"-*."+ext))
+			for _, f := range old {
+				os.Remove(f)
+			}
 		}
 	}
-	fmt.Fprintf(e.Stdout, "removed %s from %s\n", c.Name, p.Path)
+	fmt.Fprintf(e.Stdout, "removed %s from %s\n", what, p.Path)
 	return nil
 }
 
-// selectRealms returns the named realms, or all when names is empty.
+// selectEntries returns the entries of the named realms in both
+// directions (egress first), or every entry when names is empty.
+func selectEntries(p *project.Project, names []string) ([]project.Realm, error) {
+	if len(names) == 0 {
+		all := append(p.Realms(), p.Ingress()...)
+		if len(all) == 0 {
+			return nil, fmt.Errorf("no realms are pinned in %s (see `realm add`)", p.Path)
+		}
+		return all, nil
+	}
+	var out []project.Realm
+	var unknown []string
+	for _, n := range names {
+		r, egress := p.Realm(n)
+		if egress {
+			out = append(out, r)
+		}
+		r, ingress := p.IngressRealm(n)
+		if ingress {
+			out = append(out, r)
+		}
+		if !egress && !ingress {
+			unknown = append(unknown, n)
+		}
+	}
+	if len(unknown) > 0 {
+		return nil, fmt.Errorf("not pinned in %s: %s", p.Path, strings.Join(unknown, ", "))
+	}
+	return out, nil
+}
+
+// selectRealms returns the named egress realms, or all when names is empty.
 func selectRealms(p *project.Project, names []string) ([]project.Realm, error) {
 	if len(names) == 0 {
 		all := p.Realms()

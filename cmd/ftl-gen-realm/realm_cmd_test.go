@@ -157,8 +157,8 @@ func TestRealmLifecycle(t *testing.T) {
 	// list, with the endpoint in the file config provider
 	writeText(t, filepath.Join(root, ".ftl", "configuration.json"), `{"bank-realm-endpoint": "http://127.0.0.1:8892"}`)
 	code, stdout, _ = realmCLI(t, "realm", "list", "--dir", root)
-	want = "NAME  REPO" + strings.Repeat(" ", len(bank.FileURL())-2) + "BRANCH  COMMIT        VERBS  ENDPOINT\n" +
-		"bank  " + bank.FileURL() + "  main    " + c3[:12] + "  2      .ftl/configuration.json\n"
+	want = "NAME  DIRECTION  REPO" + strings.Repeat(" ", len(bank.FileURL())-2) + "BRANCH  COMMIT        VERBS  ENDPOINT\n" +
+		"bank  egress     " + bank.FileURL() + "  main    " + c3[:12] + "  2      .ftl/configuration.json\n"
 	if code != 0 || stdout != want {
 		t.Errorf("list: exit %d\n%q\nwant:\n%q", code, stdout, want)
 	}
@@ -380,10 +380,10 @@ git-commit = "`+c+`"
 	t.Setenv("FTL_CONFIGURATION_BANK_REALM_ENDPOINT", "http://127.0.0.1:2")
 
 	code, stdout, stderr := realmCLI(t, "realm", "list", "--dir", root)
-	want := `NAME                      REPO                            BRANCH   COMMIT        VERBS  ENDPOINT
-atm                       ../atm                          main     0123456789ab  3      cfg/local.json
-bank                      git@example.com:bank.git        main     0123456789ab  -      env FTL_CONFIGURATION_BANK_REALM_ENDPOINT
-ledger (external-realms)  https://example.com/ledger.git  release  (none)        -      not set
+	want := `NAME                      DIRECTION  REPO                            BRANCH   COMMIT        VERBS  ENDPOINT
+atm                       egress     ../atm                          main     0123456789ab  3      cfg/local.json
+bank                      egress     git@example.com:bank.git        main     0123456789ab  -      env FTL_CONFIGURATION_BANK_REALM_ENDPOINT
+ledger (external-realms)  egress     https://example.com/ledger.git  release  (none)        -      not set
 `
 	if code != 0 || stdout != want {
 		t.Errorf("list: exit %d %s\n%s\nwant:\n%s", code, stderr, stdout, want)

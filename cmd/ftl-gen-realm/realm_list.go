@@ -1,60 +1,91 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/ftlrealm/ftl-gen-realm/internal/callers"
 	"github.com/ftlrealm/ftl-gen-realm/internal/gitsource"
 	"github.com/ftlrealm/ftl-gen-realm/internal/project"
 	"github.com/ftlrealm/ftl-gen-realm/runtime/ftlrealm"
+	"github.com/ftlrealm/ftl-gen-realm/scan"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
 type realmListCmd struct {
+	CalledBy bool `help:"Add a CALLED BY column: the project's verbs that call each realm (scans the Go source, so it takes as long as export)."`
 	realmFlags
 }
 
-// Run prints the pinned realms. It works offline: verb counts come from
-// the schema cache, "-" when a commit has not been fetched, "invalid" when
-// the cached copy does not pass schema.Check (with a note on stderr).
+// Run prints the pinned realms, both directions: egress realms (this one
+// calls them) and ingress realms (they call this one). It works offline:
+// verb counts come from the schema cache, "-" when a commit has not been
+// fetched, "invalid" when the cached copy does not pass schema.Check (with
+// a note on stderr). For an egress realm VERBS is how many verbs it
+// exports, for an ingress realm how many of this realm's verbs it calls.
 func (c *realmListCmd) Run(e *env) error {
 	p, err := c.project()
 	if err != nil {
 		return err
 	}
-	realms := p.Realms()
+	realms := append(p.Realms(), p.Ingress()...)
 	if len(realms) == 0 {
-		fmt.Fprintf(e.Stderr, "ftl-gen-realm: note: no external realms are pinned in %s\n", p.Path)
+		fmt.Fprintf(e.Stderr, "ftl-gen-realm: note: no realms are pinned in %s\n", p.Path)
 		return nil
 	}
+	var calledBy map[string][]string
+	if c.CalledBy {
+		res, err := scan.Scan(context.Background(), scan.Config{Dir: p.Root})
+		if err != nil {
+			return err
+		}
+		calledBy = res.CalledBy
+	}
+	slices.SortStableFunc(realms, func(a, b project.Realm) int { return strings.Compare(a.Name, b.Name) })
 	tw := tabwriter.NewWriter(e.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tREPO\tBRANCH\tCOMMIT\tVERBS\tENDPOINT")
+	header := "NAME\tDIRECTION\tREPO\tBRANCH\tCOMMIT\tVERBS\tENDPOINT"
+	if c.CalledBy {
+		header += "\tCALLED BY"
+	}
+	fmt.Fprintln(tw, header)
 	cache := gitsource.Cache{Dir: p.CacheDir()}
 	var notes []string
 	for _, r := range realms {
-		verbs := "-" // not fetched yet
+		verbs, endpoint, by := "-", "-", "-" // not fetched yet; not an egress realm
 		if r.GitCommit != "" {
 			f, err := cache.Get(p.Source(r))
 			var corrupt *gitsource.CorruptError
 			switch {
+			case err == nil && r.Section.Ingress():
+				verbs = strconv.Itoa(len(callers.FromSchema(r, f.Schema, p.Name()).Verbs))
 			case err == nil:
 				verbs = strconv.Itoa(countVerbs(f))
 			case errors.As(err, &corrupt):
 				verbs = "invalid"
-				notes = append(notes, fmt.Sprintf("realm %s: the cached schema %s is invalid (any command using it says why): delete it to fetch it again", r.Name, rel(p.Root, corrupt.Path)))
+				notes = append(notes, fmt.Sprintf("realm %s: the cached schema %s is invalid (any command using it says why): delete it to fetch it again", label(r), rel(p.Root, corrupt.Path)))
 			}
+		}
+		if !r.Section.Ingress() {
+			endpoint = endpointSource(p, r.Name)
+			by = orNothing(calledBy[r.Name])
 		}
 		name := r.Name
 		if r.Section == project.SectionExternalRealms {
 			name += " (external-realms)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", name, r.GitRepo, r.GitBranch, orNone(r.GitCommit), verbs, endpointSource(p, r.Name))
+		row := fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t%s\t%s", name, r.Section.Direction(), r.GitRepo, r.GitBranch, orNone(r.GitCommit), verbs, endpoint)
+		if c.CalledBy {
+			row += "\t" + by
+		}
+		fmt.Fprintln(tw, row)
 	}
 	for _, n := range notes {
 		fmt.Fprintln(e.Stderr, "ftl-gen-realm: note:", n)

@@ -2,12 +2,14 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"golang.org/x/mod/modfile"
@@ -20,10 +22,14 @@ import (
 // binary and the real go command (offline: modules come from the module
 // cache and replace directives): the bank exports its schema and pushes it
 // to git; the echo project pins it with `realm add`, generates the client
-// with `go generate`, builds, vets and runs the demo, which calls
-// echo.echo → balance.withdraw over HTTP/2; then the bank adds a field and
-// removes a verb, and `realm update` reports the breaking change before the
-// echo side regenerates and rebuilds.
+// with `go generate`, builds, vets, publishes what it uses of the bank
+// with `export`, and runs the demo, which calls echo.echo →
+// balance.withdraw over HTTP/2. The bank pins echo as a caller (`realm add
+// --ingress`); then it adds a field and removes a verb echo does not call,
+// which its `export --check` lets through and echo's `realm update`
+// reports as breaking before the echo side regenerates and rebuilds; last,
+// the bank removes a field echo sends, which its `export --check` refuses,
+// naming echo and its call.
 func TestEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs Go programs")
@@ -35,13 +41,16 @@ func TestEndToEnd(t *testing.T) {
 	repo := gotest.RepoRoot()
 	example := filepath.Join(repo, "examples", "echo")
 	tmp := t.TempDir()
-	cli := buildCLI(t, repo, tmp)
+	cli := buildCLI(t, repo)
 
 	// The bank: its project in a git repository, with the FTL runtime
 	// stand-in beside it where balance/go.mod expects it.
 	bank := gittest.New(t)
 	copyTree(t, filepath.Join(example, "ftlstub"), filepath.Join(filepath.Dir(bank.Work), "ftlstub"))
-	copyFile(t, filepath.Join(example, "bank", "ftl-project.toml"), filepath.Join(bank.Work, "ftl-project.toml"))
+	// The example's project file, without its pin of echo (made below,
+	// against the temporary echo repository).
+	bankProject, _, _ := strings.Cut(readFile(t, filepath.Join(example, "bank", "ftl-project.toml")), "\n[realms.ingress.echo]")
+	writeFile(t, filepath.Join(bank.Work, "ftl-project.toml"), bankProject)
 	copyTree(t, filepath.Join(example, "bank", "balance"), filepath.Join(bank.Work, "balance"))
 	out := mustRun(t, bank.Work, cli, "export")
 	wantContains(t, "export", out, "ftl-external-schema.txtpb")
@@ -52,8 +61,10 @@ func TestEndToEnd(t *testing.T) {
 	bank.Git(bank.Work, "add", ".")
 	bank.Commit("bank: export the public schema", nil)
 
-	// The echo project: its module, without the bank client yet.
-	echoRoot := filepath.Join(tmp, "echo")
+	// The echo project, in a git repository of its own: its module,
+	// without the bank client yet.
+	echo := gittest.New(t)
+	echoRoot := echo.Work
 	echoMod := filepath.Join(echoRoot, "echo")
 	writeFile(t, filepath.Join(echoRoot, "ftl-project.toml"), "name = \"echo\"\n")
 	copyFile(t, filepath.Join(example, "echo", "echo", "ftl.toml"), filepath.Join(echoMod, "ftl.toml"))
@@ -68,6 +79,24 @@ func TestEndToEnd(t *testing.T) {
 	wantContains(t, "generated client", client, "func Withdraw(ctx context.Context, req WithdrawRequest) (WithdrawResponse, error)", "func Deposit(")
 	goRun(t, echoMod, "build", "./...")
 	goRun(t, echoMod, "vet", "./...")
+
+	// echo publishes what it uses of the bank: echo exports no verb, so its
+	// file holds an empty realm, then the calling schema, which is the
+	// example's (as schema text: the positions of the project files
+	// differ).
+	out = mustRun(t, echoRoot, cli, "export")
+	wantContains(t, "echo export", out, "wrote ftl-external-schema.txtpb (0 verbs in 0 modules; uses bank (1 verb, 2 types))")
+	if got, want := mustRun(t, echoRoot, cli, "schema", "ftl-external-schema.txtpb"), mustRun(t, echoRoot, cli, "schema", filepath.Join(example, "echo", "ftl-external-schema.txtpb")); got != want {
+		t.Errorf("echo's public schema is not the example's:\n%s\nwant:\n%s", got, want)
+	}
+	echo.Git(echoRoot, "add", "ftl-project.toml", "ftl-external-schema.txtpb")
+	echoPin := echo.Commit("echo: publish what it uses of bank", nil)
+
+	// The bank pins echo as a caller; its schema breaks nothing echo uses.
+	out = mustRun(t, bank.Work, cli, "realm", "add", "echo", "--ingress", "--git-repo", echo.Bare, "--git-branch", "main")
+	wantContains(t, "realm add --ingress", out, "echo: pinned main at "+echoPin[:12]+" as a caller (ftl-external-schema.txtpb, calls 1 verb of bank)")
+	out = mustRun(t, bank.Work, cli, "export", "--check")
+	wantContains(t, "bank export --check", out, "caller echo (pinned "+echoPin[:12]+") calls balance.withdraw: nothing it uses changed incompatibly")
 
 	// Run and call: the demo program, with its module pointing at the
 	// temp projects.
@@ -110,7 +139,10 @@ func TestEndToEnd(t *testing.T) {
 	}
 	src = src[:start] + src[end:]
 	writeFile(t, filepath.Join(bank.Work, "balance", "balance.go"), src)
-	mustRun(t, bank.Work, cli, "export")
+	// Neither breaks echo, which never called deposit.
+	out = mustRun(t, bank.Work, cli, "export")
+	wantContains(t, "bank export without deposit", out, "caller echo (pinned "+echoPin[:12]+") calls balance.withdraw: nothing it uses changed incompatibly")
+	mustRun(t, bank.Work, cli, "export", "--check")
 	bank.Git(bank.Work, "add", ".")
 	bank.Commit("bank: fee on withdrawals; deposit goes away", nil)
 
@@ -137,17 +169,64 @@ func TestEndToEnd(t *testing.T) {
 	goRun(t, echoMod, "vet", "./...")
 	out = goRun(t, demo, "run", ".")
 	wantContains(t, "demo after the change", out, "ok     echo → bank over HTTP/2")
+
+	// The bank renames the memo of withdrawal requests, which echo sends,
+	// to note: export writes the schema and warns; export --check fails,
+	// naming the caller and its call, unless the break is deliberate.
+	src = readFile(t, filepath.Join(bank.Work, "balance", "balance.go"))
+	src = replaceOnce(t, src, "\tMemo ftl.Option[string]\n", "\tNote ftl.Option[string]\n")
+	writeFile(t, filepath.Join(bank.Work, "balance", "balance.go"), src)
+	breaking := "BREAKING for echo (pinned " + echoPin[:12] + "): field balance.WithdrawRequest.memo removed: String? (echo calls balance.withdraw)"
+	res = runCmd(t, bank.Work, cli, "export")
+	if res.code != 0 {
+		t.Fatalf("export of a breaking change: exit %d\n%s", res.code, res.out)
+	}
+	wantContains(t, "export of a breaking change", res.out, breaking, "wrote ftl-external-schema.txtpb")
+	res = runCmd(t, bank.Work, cli, "export", "--check")
+	if res.code != 1 {
+		t.Fatalf("export --check of a breaking change: exit %d, want 1\n%s", res.code, res.out)
+	}
+	wantContains(t, "export --check of a breaking change", res.out, breaking, "the schema breaks 1 pinned caller (echo)")
+	mustRun(t, bank.Work, cli, "export", "--check", "--allow-breaking")
 }
 
-// buildCLI builds the ftl-gen-realm binary, as `go install` would.
-func buildCLI(t *testing.T, repo, tmp string) string {
-	t.Helper()
-	bin := filepath.Join(tmp, "bin", "ftl-gen-realm")
-	if runtime.GOOS == "windows" {
-		bin += ".exe"
+// cli is the ftl-gen-realm binary the tests run, built once (see buildCLI).
+var cli struct {
+	once sync.Once
+	dir  string
+	bin  string
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if cli.dir != "" {
+		os.RemoveAll(cli.dir)
 	}
-	goRun(t, repo, "build", "-o", bin, "./cmd/ftl-gen-realm")
-	return bin
+	os.Exit(code)
+}
+
+// buildCLI builds the ftl-gen-realm binary, as `go install` would, once
+// for all the tests.
+func buildCLI(t *testing.T, repo string) string {
+	t.Helper()
+	cli.once.Do(func() {
+		if cli.dir, cli.err = os.MkdirTemp("", "ftl-gen-realm-example-"); cli.err != nil {
+			return
+		}
+		cli.bin = filepath.Join(cli.dir, "ftl-gen-realm")
+		if runtime.GOOS == "windows" {
+			cli.bin += ".exe"
+		}
+		var out string
+		if out, cli.err = gotest.Go(t, repo, "build", "-o", cli.bin, "./cmd/ftl-gen-realm"); cli.err != nil {
+			cli.err = fmt.Errorf("go build: %v\n%s", cli.err, out)
+		}
+	})
+	if cli.err != nil {
+		t.Fatal(cli.err)
+	}
+	return cli.bin
 }
 
 // goRun runs the go command offline in dir (modules from the module cache

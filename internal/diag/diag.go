@@ -5,6 +5,7 @@ package diag
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -67,6 +68,16 @@ func (l List) Sort() {
 			cmp.Compare(a.Message, b.Message),
 		)
 	})
+}
+
+// Append adds err to l: its diagnostics when it is a List, else one
+// diagnostic without a position holding its message.
+func Append(l List, err error) List {
+	var d List
+	if errors.As(err, &d) {
+		return append(l, d...)
+	}
+	return append(l, Diagnostic{Message: err.Error()})
 }
 
 // Err returns the list as an error, or nil when it is empty.

@@ -16,14 +16,18 @@ import (
 	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
 )
 
-// Edit is one change to the external realm entries of ftl-project.toml.
+// Edit is one change to the realm entries of ftl-project.toml.
 type Edit struct {
 	Name string
 	// Pin holds the entry's keys after the edit; an empty GitPath removes
 	// the git-path key.
 	Pin Pin
-	// Remove deletes the entry, from both sections when the name is in both.
+	// Remove deletes the entry; an egress one from both egress sections
+	// when the name is in both.
 	Remove bool
+	// Ingress edits the [realms.ingress] entry (a realm that calls this
+	// project) instead of the egress one.
+	Ingress bool
 }
 
 // Apply makes the edits to the file in order, changing only the lines of
@@ -103,23 +107,33 @@ func applyEdit(file string, data []byte, e Edit) ([]byte, error) {
 		return nil, err
 	}
 	d := newDoc(file, data, stmts)
-	_, inEgress := cfg.Realms.Egress[e.Name]
-	_, inExternal := cfg.ExternalRealms[e.Name]
+	// The sections the edit may touch, and those holding the name.
+	secs := []Section{SectionEgress, SectionExternalRealms}
+	if e.Ingress {
+		secs = []Section{SectionIngress}
+	}
+	var in []Section
+	for _, sec := range secs {
+		entries := map[Section]map[string]Pin{SectionEgress: cfg.Realms.Egress, SectionExternalRealms: cfg.ExternalRealms, SectionIngress: cfg.Realms.Ingress}[sec]
+		if _, ok := entries[e.Name]; ok {
+			in = append(in, sec)
+		}
+	}
 	var mutate func(m map[string]any)
 	if e.Remove {
-		if !inEgress && !inExternal {
+		if len(in) == 0 && e.Ingress {
+			return nil, fmt.Errorf("realm %s is not in [%s] of %s", diag.Quote(e.Name), SectionIngress, file)
+		}
+		if len(in) == 0 {
 			return nil, fmt.Errorf("realm %s is not in %s", diag.Quote(e.Name), file)
 		}
-		for _, sec := range []Section{SectionEgress, SectionExternalRealms} {
-			if in := sec == SectionEgress && inEgress || sec == SectionExternalRealms && inExternal; !in {
-				continue
-			}
+		for _, sec := range in {
 			if err := d.removeEntry(sec.path(), e.Name); err != nil {
 				return nil, err
 			}
 		}
 		mutate = func(m map[string]any) {
-			for _, sec := range []Section{SectionEgress, SectionExternalRealms} {
+			for _, sec := range in {
 				if t := subtable(m, sec.path(), false); t != nil {
 					delete(t, e.Name)
 				}
@@ -129,9 +143,9 @@ func applyEdit(file string, data []byte, e Edit) ([]byte, error) {
 		if err := CheckPin(e.Pin); err != nil {
 			return nil, fmt.Errorf("realm %s: %w", e.Name, err)
 		}
-		sec := SectionEgress
-		if !inEgress && inExternal {
-			sec = SectionExternalRealms
+		sec := secs[0]
+		if len(in) > 0 {
+			sec = in[0]
 		}
 		if err := d.setEntry(sec.path(), e.Name, pinFields(e.Pin)); err != nil {
 			return nil, err

@@ -15,6 +15,9 @@ var bankPin = Pin{GitRepo: "git@github.com:bank/accounts.git", GitBranch: "main"
 func set(name string, pin Pin) Edit { return Edit{Name: name, Pin: pin} }
 func remove(name string) Edit       { return Edit{Name: name, Remove: true} }
 
+func setIngress(name string, pin Pin) Edit { return Edit{Name: name, Pin: pin, Ingress: true} }
+func removeIngress(name string) Edit       { return Edit{Name: name, Remove: true, Ingress: true} }
+
 func withCommit(p Pin, c string) Pin  { p.GitCommit = c; return p }
 func withPath(p Pin, path string) Pin { p.GitPath = path; return p }
 
@@ -95,6 +98,22 @@ func TestApplyEdit(t *testing.T) {
 			"",
 			[]Edit{set("bank", Pin{GitRepo: `/tmp/we "ird"\repo`, GitBranch: "feature/ünï", GitCommit: c1})},
 			"[realms.egress.bank]\ngit-repo = \"/tmp/we \\\"ird\\\"\\\\repo\"\ngit-branch = \"feature/ünï\"\ngit-commit = \"" + c1 + "\"\n"},
+		{"an ingress entry goes to [realms.ingress], after the egress entries",
+			"name = \"bank\"\n\n[realms.egress.ledger]\ngit-repo = \"r\"\ngit-branch = \"b\"\n",
+			[]Edit{setIngress("echo", bankPin)},
+			"name = \"bank\"\n\n[realms.egress.ledger]\ngit-repo = \"r\"\ngit-branch = \"b\"\n\n[realms.ingress.echo]\ngit-repo = \"git@github.com:bank/accounts.git\"\ngit-branch = \"main\"\ngit-commit = \"" + c1 + "\"\n"},
+		{"the same name in both directions: each edit touches its own entry",
+			"[realms.egress.echo]\ngit-repo = \"r\"\ngit-branch = \"b\"\n\n[realms.ingress.echo]\ngit-repo = \"r\"\ngit-branch = \"b\"\n",
+			[]Edit{setIngress("echo", Pin{GitRepo: "r", GitBranch: "b", GitCommit: c2}), remove("echo")},
+			"[realms.ingress.echo]\ngit-repo = \"r\"\ngit-branch = \"b\"\ngit-commit = \"" + c2 + "\"\n"},
+		{"removing an ingress entry leaves the egress one of that name",
+			"[realms.egress.echo]\ngit-repo = \"r\"\ngit-branch = \"b\"\n\n[realms.ingress.echo]\ngit-repo = \"r\"\ngit-branch = \"b\"\n",
+			[]Edit{removeIngress("echo")},
+			"[realms.egress.echo]\ngit-repo = \"r\"\ngit-branch = \"b\"\n"},
+		{"ingress entries written as dotted keys are updated in place",
+			"[realms]\ningress.echo.git-repo = \"r\"\ningress.echo.git-branch = \"b\"\n",
+			[]Edit{setIngress("echo", Pin{GitRepo: "r", GitBranch: "b", GitCommit: c1})},
+			"[realms]\ningress.echo.git-repo = \"r\"\ningress.echo.git-branch = \"b\"\ningress.echo.git-commit = \"" + c1 + "\"\n"},
 		{"multi-line values and arrays elsewhere are untouched",
 			"module-dirs = [\n  \"a\", # first\n  \"b\",\n]\ndesc = \"\"\"\n[realms.egress.fake]\n\"\"\"\nwhen = 1979-05-27 07:32:00Z\n",
 			[]Edit{set("bank", bankPin)},
@@ -131,6 +150,12 @@ func TestApplyEditRefuses(t *testing.T) {
 		{"inline entry with a key we would drop", "[realms.egress]\nbank = { git-repo = \"r\", git-branch = \"main\", note = \"x\" }\n",
 			set("bank", bankPin), `ftl-project.toml:2:1: realms.egress.bank is an inline table holding key "note"`},
 		{"remove of an unknown realm", "name = \"x\"\n", remove("bank"), `realm "bank" is not in ftl-project.toml`},
+		{"remove of an ingress realm pinned only as egress", "[realms.egress.bank]\ngit-repo = \"r\"\ngit-branch = \"b\"\n", removeIngress("bank"),
+			`realm "bank" is not in [realms.ingress] of ftl-project.toml`},
+		{"inline ingress table", "[realms]\ningress = { echo = { git-repo = \"r\", git-branch = \"main\" } }\n",
+			setIngress("echo", bankPin), "ftl-project.toml:2:1: realms.ingress is written as an inline value"},
+		{"ingress pin with a bad commit", "", setIngress("echo", Pin{GitRepo: "r", GitBranch: "main", GitCommit: "abc123"}),
+			"realm echo: git-commit: git commit must be a full commit hash"},
 		{"bad name", "", set("b-ank", bankPin), `invalid realm name "b-ank"`},
 		{"repo starting with a dash", "", set("bank", Pin{GitRepo: "--upload-pack=touch /tmp/x", GitBranch: "main"}),
 			"realm bank: git-repo: git repository must not start with '-'"},
@@ -166,16 +191,18 @@ func TestAddRemoveRoundTrip(t *testing.T) {
 		"a = 1\r\n\r\n[b]\r\nc = 2\r\n",
 		"\ufeff[realms.egress.a]\ngit-repo = \"r\"\ngit-branch = \"b\"\n",
 	} {
-		added, err := applyEdit("f", []byte(in), set("bank", bankPin))
-		if err != nil {
-			t.Fatalf("%q: %v", in, err)
-		}
-		removed, err := applyEdit("f", added, remove("bank"))
-		if err != nil {
-			t.Fatalf("%q: %v", in, err)
-		}
-		if string(removed) != in {
-			t.Errorf("round trip of %q:\nadded:\n%s\nremoved:\n%q", in, added, removed)
+		for _, pair := range [][2]Edit{{set("bank", bankPin), remove("bank")}, {setIngress("echo", bankPin), removeIngress("echo")}} {
+			added, err := applyEdit("f", []byte(in), pair[0])
+			if err != nil {
+				t.Fatalf("%q: %v", in, err)
+			}
+			removed, err := applyEdit("f", added, pair[1])
+			if err != nil {
+				t.Fatalf("%q: %v", in, err)
+			}
+			if string(removed) != in {
+				t.Errorf("round trip of %q:\nadded:\n%s\nremoved:\n%q", in, added, removed)
+			}
 		}
 	}
 }

@@ -25,7 +25,7 @@ var pinKeys = keyLevel{"git-repo": nil, "git-branch": nil, "git-commit": nil, "g
 
 var ourKeys = keyLevel{
 	"name": nil, "module-dirs": nil, "config-provider": nil, "secrets-provider": nil,
-	"realms":          {"public-schema": nil, "egress": {"*": pinKeys}},
+	"realms":          {"public-schema": nil, "egress": {"*": pinKeys}, "ingress": {"*": pinKeys}},
 	"external-realms": {"*": pinKeys},
 }
 

@@ -6,10 +6,14 @@
 // the lines of the realm entries it touches and keeps every other byte of
 // the file: comments, ordering, formatting, unknown keys, line endings.
 //
-// External realms are read from two sections with the same keys:
-// [realms.egress.<name>] (ours, what `realm add` writes) and upstream FTL's
-// [external-realms.<name>]. When a name appears in both, the
-// [realms.egress] entry is the one used, and edits go to it.
+// External realms this project calls (egress) are read from two sections
+// with the same keys: [realms.egress.<name>] (ours, what `realm add`
+// writes) and upstream FTL's [external-realms.<name>]. When a name appears
+// in both, the [realms.egress] entry is the one used, and edits go to it.
+// Realms that call this project (ingress, pinned so that `export` can check
+// changes against what they use) are [realms.ingress.<name>] entries, with
+// the same keys. A name may be pinned in both directions (two realms that
+// call each other).
 package project
 
 import (
@@ -68,6 +72,9 @@ type RealmsConfig struct {
 	PublicSchema string `toml:"public-schema"`
 	// Egress holds the external realms this project calls.
 	Egress map[string]Pin `toml:"egress"`
+	// Ingress holds the realms that call this project: their public
+	// schemas record what they use of it.
+	Ingress map[string]Pin `toml:"ingress"`
 }
 
 // Pin says where an external realm's schema lives: a git repository, the
@@ -83,20 +90,39 @@ type Pin struct {
 // Section names the table an external realm entry lives in.
 type Section string
 
-// The two sections holding external realms.
+// The sections holding realm entries: two for the realms this project
+// calls, one for the realms that call it.
 const (
 	SectionEgress         Section = "realms.egress"
 	SectionExternalRealms Section = "external-realms"
+	SectionIngress        Section = "realms.ingress"
 )
 
 func (s Section) path() []string {
-	if s == SectionEgress {
+	switch s {
+	case SectionEgress:
 		return []string{"realms", "egress"}
+	case SectionIngress:
+		return []string{"realms", "ingress"}
 	}
 	return []string{"external-realms"}
 }
 
-// Realm is one external realm entry in effect.
+// Ingress reports whether entries of the section are realms that call this
+// project (rather than realms it calls).
+func (s Section) Ingress() bool { return s == SectionIngress }
+
+// Direction names the section's direction as `realm list` shows it:
+// "egress" (a realm this project calls) or "ingress" (one that calls it).
+func (s Section) Direction() string {
+	if s.Ingress() {
+		return "ingress"
+	}
+	return "egress"
+}
+
+// Realm is one realm entry in effect: an external realm this project
+// calls, or (Section SectionIngress) a realm that calls it.
 type Realm struct {
 	Name string
 	Pin
@@ -367,7 +393,37 @@ func (p *Project) Realms() []Realm {
 	return out
 }
 
-// Realm returns the entry in effect for name.
+// ShortCommit is the pinned commit shortened to 12 digits, as messages
+// show it.
+func (r Realm) ShortCommit() string {
+	if len(r.GitCommit) > 12 {
+		return r.GitCommit[:12]
+	}
+	return r.GitCommit
+}
+
+// Ingress returns the [realms.ingress] entries, sorted by name: the realms
+// that call this project.
+func (p *Project) Ingress() []Realm {
+	var out []Realm
+	for name, pin := range p.Config.Realms.Ingress {
+		out = append(out, p.realm(SectionIngress, name, pin))
+	}
+	slices.SortFunc(out, func(a, b Realm) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// IngressRealm returns the [realms.ingress] entry for name.
+func (p *Project) IngressRealm(name string) (Realm, bool) {
+	pin, ok := p.Config.Realms.Ingress[name]
+	if !ok {
+		return Realm{}, false
+	}
+	return p.realm(SectionIngress, name, pin), true
+}
+
+// Realm returns the egress entry in effect for name: the external realm
+// this project calls by that name.
 func (p *Project) Realm(name string) (Realm, bool) {
 	if pin, ok := p.Config.Realms.Egress[name]; ok {
 		return p.realm(SectionEgress, name, pin), true

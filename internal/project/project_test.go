@@ -106,6 +106,44 @@ git-branch = "main"
 	}
 }
 
+// Ingress entries are separate from the egress ones, also under the same
+// name, and never among Realms (what gen generates clients for).
+func TestIngress(t *testing.T) {
+	p, err := Parse("/p/ftl-project.toml", []byte(`name = "bank"
+
+[realms.egress.echo]
+git-repo = "echo-api"
+git-branch = "main"
+
+[realms.ingress.echo]
+git-repo = "echo"
+git-branch = "main"
+
+[realms.ingress.atm]
+git-repo = "atm"
+git-branch = "release"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range p.Ingress() {
+		got = append(got, r.Name+"="+r.GitRepo+"@"+string(r.Section)+"/"+r.Section.Direction())
+	}
+	if want := []string{"atm=atm@realms.ingress/ingress", "echo=echo@realms.ingress/ingress"}; !slices.Equal(got, want) {
+		t.Errorf("Ingress: got %v, want %v", got, want)
+	}
+	if rs := p.Realms(); len(rs) != 1 || rs[0].GitRepo != "echo-api" || rs[0].Section.Direction() != "egress" {
+		t.Errorf("Realms: got %+v, want only the egress echo", rs)
+	}
+	if r, ok := p.IngressRealm("echo"); !ok || r.Line != 7 || r.Column != 1 {
+		t.Errorf("IngressRealm(echo) = %+v, %v; want line 7", r, ok)
+	}
+	if _, ok := p.IngressRealm("ledger"); ok {
+		t.Error("IngressRealm(ledger) found an entry")
+	}
+}
+
 func TestLoadErrors(t *testing.T) {
 	for _, tc := range []struct{ name, in, want string }{
 		{"syntax", "name = \"echo\"\n[realms\n", "/p/ftl-project.toml:2:8: expected '.' or ']' to end table name"},
@@ -120,6 +158,10 @@ func TestLoadErrors(t *testing.T) {
 			"/p/ftl-project.toml:2:1: realm bank: git-repo: git repository must not start with '-'\n" +
 				"/p/ftl-project.toml:4:1: realm bank: git-commit: git commit must be a full commit hash (40 hex digits)\n" +
 				"/p/ftl-project.toml:8:1: realm x: git-branch: git branch is not a valid branch name"},
+		{"ingress entries are checked like egress ones", "[realms.ingress.echo]\ngit-repo = \"r\"\ngit-branch = \"main\"\ngit-path = \"x.yaml\"\n",
+			`/p/ftl-project.toml:4:1: realm echo: git-path: "x.yaml" is not a schema file name`},
+		{"ingress in other letter case", "[realms.Ingress.echo]\ngit-repo = \"r\"\ngit-branch = \"main\"\n",
+			`/p/ftl-project.toml:1:1: key realms.Ingress: "Ingress" must be spelt "ingress"`},
 		{"dotted key position", "[realms]\negress.bank.git-repo = \"r\"\negress.bank.git-branch = \"\"\n",
 			"/p/ftl-project.toml:3:1: realm bank: git-branch: git branch is empty"},
 		{"module dir outside the root", "module-dirs = [\"../x\"]\n", `/p/ftl-project.toml:1:1: module-dirs: "../x" is not inside the project root`},

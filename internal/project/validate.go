@@ -81,10 +81,13 @@ func checkSchemaExt(p string) error {
 // problem at its key's position.
 func (p *Project) validate() error {
 	var list diag.List
-	for _, sec := range []Section{SectionEgress, SectionExternalRealms} {
+	for _, sec := range []Section{SectionEgress, SectionExternalRealms, SectionIngress} {
 		entries := p.Config.Realms.Egress
-		if sec == SectionExternalRealms {
+		switch sec {
+		case SectionExternalRealms:
 			entries = p.Config.ExternalRealms
+		case SectionIngress:
+			entries = p.Config.Realms.Ingress
 		}
 		names := make([]string, 0, len(entries))
 		for name := range entries {
