@@ -19,7 +19,8 @@ import (
 )
 
 type importCmd struct {
-	Grpc importGrpcCmd `cmd:"" help:"Import gRPC services as a realm schema."`
+	Grpc    importGrpcCmd    `cmd:"" help:"Import gRPC services as a realm schema."`
+	Openapi importOpenapiCmd `cmd:"" help:"Import an HTTP/JSON API described by OpenAPI as a realm schema."`
 }
 
 type importGrpcCmd struct {
