@@ -489,8 +489,10 @@ func optional(t *schema.Type) *schema.Type {
 	return &schema.Type{Value: &schema.Type_Optional{Optional: &schema.Optional{Type: t}}}
 }
 
-func tAny() *schema.Type    { return &schema.Type{Value: &schema.Type_Any{Any: &schema.Any{}}} }
-func tString() *schema.Type { return &schema.Type{Value: &schema.Type_String_{String_: &schema.String{}}} }
+func tAny() *schema.Type { return &schema.Type{Value: &schema.Type_Any{Any: &schema.Any{}}} }
+func tString() *schema.Type {
+	return &schema.Type{Value: &schema.Type_String_{String_: &schema.String{}}}
+}
 
 // commentLines turns a title and a description into comment lines: one
 // per line of text, with control characters (which schema.Validate

@@ -161,6 +161,7 @@ func (c *importGrpcCmd) check(e *env, s *schema.Schema) error {
 
 type proxyCmd struct {
 	Grpc proxyGrpcCmd `cmd:"" help:"Proxy FTL verb calls to a gRPC service."`
+	HTTP proxyHTTPCmd `cmd:"" name:"http" help:"Proxy FTL verb calls to an HTTP/JSON API described by OpenAPI."`
 }
 
 type proxyGrpcCmd struct {
