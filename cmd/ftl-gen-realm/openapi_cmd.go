@@ -21,10 +21,10 @@ import (
 
 type importOpenapiCmd struct {
 	Realm  string `required:"" help:"Name of the realm the API becomes."`
-	Spec   string `required:"" type:"existingfile" placeholder:"FILE" help:"The OpenAPI 3.0 or 3.1 document (JSON or YAML, one self-contained file)."`
+	Spec   string `required:"" placeholder:"FILE" help:"The OpenAPI 3.0 or 3.1 document (JSON or YAML, one self-contained file)."`
 	Module string `placeholder:"M" help:"Put every operation in module M instead of a module per tag."`
 	Out    string `default:"ftl-external-schema.txtpb" placeholder:"FILE" xor:"mode" help:"Schema file to write (default: ftl-external-schema.txtpb); .txtpb or .json picks the format."`
-	Check  string `placeholder:"FILE" type:"existingfile" xor:"mode" help:"Write nothing; exit 1 with the differences when FILE, the committed schema, is stale."`
+	Check  string `placeholder:"FILE" xor:"mode" help:"Write nothing; exit 1 with the differences when FILE, the committed schema, is stale."`
 }
 
 // Run reads the document, maps it to a realm schema, validates it and
@@ -94,7 +94,7 @@ func checkImported(e *env, file string, imported *schema.Schema, command string)
 
 type proxyHTTPCmd struct {
 	Schema string   `required:"" type:"existingfile" placeholder:"FILE" help:"The realm's schema, as import openapi wrote it."`
-	Spec   string   `required:"" type:"existingfile" placeholder:"FILE" help:"The OpenAPI document the schema was imported from."`
+	Spec   string   `required:"" placeholder:"FILE" help:"The OpenAPI document the schema was imported from."`
 	Target string   `required:"" placeholder:"URL" help:"The API's base URL (http:// or https://); each operation's path is appended to it."`
 	Listen string   `required:"" placeholder:"ADDR" help:"Where to serve FTL's VerbService (host:port), HTTP/2 cleartext."`
 	Header []string `sep:"none" placeholder:"NAME=env:VAR" help:"Send header NAME on every request, with the value of environment variable VAR (an API key: never a literal value, which ps would show). Repeatable."`
