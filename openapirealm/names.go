@@ -34,7 +34,7 @@ func words(s string) []string {
 	case strings.HasPrefix(s, "$"):
 		out = append(out, "dollar")
 	}
-	for _, w := range strcase.Split(s) {
+	for _, w := range mergeDigits(strcase.Split(s)) {
 		var b strings.Builder
 		for i := 0; i < len(w); i++ {
 			c := w[i]
@@ -157,3 +157,20 @@ func variantName(value string) string {
 // exports every FTL name with its first letter upper-cased, so "getPet"
 // (func GetPet) and "GetPet" (type GetPet) would clash there.
 func declKey(name string) string { return strings.ToUpper(name[:1]) + name[1:] }
+
+// mergeDigits joins a run of digits to the word after it ("1st", "2fa"
+// stay one word), as a reader would.
+func mergeDigits(ws []string) []string {
+	var out []string
+	for i := 0; i < len(ws); i++ {
+		w := ws[i]
+		if i+1 < len(ws) && w != "" && w[0] >= '0' && w[0] <= '9' && strings.Trim(w, "0123456789") == "" && ws[i+1] != "" && isASCIILetter(ws[i+1][0]) {
+			w += strings.ToLower(ws[i+1])
+			i++
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }

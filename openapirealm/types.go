@@ -362,12 +362,11 @@ func (mp *mapper) union(n *node, s *base.Schema, c ctx) {
 			mp.warn(vc.path, sp.GoLow().GetValueNode(), "an inline %s member has no discriminator value (give it a $ref or a mapping): left out", kw)
 			continue
 		}
-		vn := mp.node(key, vs, dataDecl, vc.name)
-		if !sp.IsReference() {
-			vn.base = vc.name
-		} else {
-			vn.base = typeName(unescapePointer(key[strings.LastIndex(key, "/")+1:]))
+		name := vc.name
+		if sp.IsReference() {
+			name = typeName(unescapePointer(key[strings.LastIndex(key, "/")+1:]))
 		}
+		vn := mp.node(key, vs, dataDecl, name)
 		n.deps = append(n.deps, vn)
 		ev := &schema.EnumVariant{Pos: mp.pos(sp.GoLow().GetValueNode())}
 		ev.Value = &schema.Value{Value: &schema.Value_TypeValue{TypeValue: &schema.TypeValue{Value: vn.refType()}}}
