@@ -23,8 +23,8 @@ type importOpenapiCmd struct {
 	Realm  string `required:"" help:"Name of the realm the API becomes."`
 	Spec   string `required:"" placeholder:"FILE" help:"The OpenAPI 3.0 or 3.1 document (JSON or YAML, one self-contained file)."`
 	Module string `placeholder:"M" help:"Put every operation in module M instead of a module per tag."`
-	Out    string `default:"ftl-external-schema.txtpb" placeholder:"FILE" xor:"mode" help:"Schema file to write (default: ftl-external-schema.txtpb); .txtpb or .json picks the format."`
-	Check  string `placeholder:"FILE" xor:"mode" help:"Write nothing; exit 1 with the differences when FILE, the committed schema, is stale."`
+	Out    string `default:"ftl-external-schema.txtpb" placeholder:"FILE" help:"Schema file to write (default: ftl-external-schema.txtpb); .txtpb or .json picks the format."`
+	Check  string `placeholder:"FILE" help:"Write nothing (no --out); exit 1 with the differences when FILE, the committed schema, is stale."`
 }
 
 // Run reads the document, maps it to a realm schema, validates it and

@@ -276,3 +276,78 @@ func TestOpenAPIEndToEnd(t *testing.T) {
 		t.Errorf("consumer printed:\n%s\nwant:\n%s", out, apiWant)
 	}
 }
+
+// TestImportOpenAPICheck: --check exits 0 when the committed schema is
+// what the document gives, and 1 with schema.Diff's report when it is
+// stale, for a compatible and for a breaking change; it writes nothing.
+func TestImportOpenAPICheck(t *testing.T) {
+	dir := t.TempDir()
+	committed := filepath.Join(dir, "museum.txtpb")
+	if code, _, stderr := runCLI(t, "import", "openapi", "--realm", "museum", "--spec", specFile("museum.yaml"), "--out", committed); code != 0 {
+		t.Fatal(stderr)
+	}
+	code, stdout, _ := runCLI(t, "import", "openapi", "--realm", "museum", "--spec", specFile("museum.yaml"), "--check", committed)
+	if code != 0 || stdout != committed+" is up to date\n" {
+		t.Errorf("up to date: exit %d, stdout %q", code, stdout)
+	}
+	spec := readFile(t, specFile("museum.yaml"))
+	for _, tc := range []struct{ name, old, new, stdout, stderr string }{
+		{"property added", "        price:\n          $ref: \"#/components/schemas/EventPrice\"\n",
+			"        price:\n          $ref: \"#/components/schemas/EventPrice\"\n        capacity:\n          type: integer\n",
+			"         field events.SpecialEventFields.capacity added: Int?\n",
+			"is stale (0 breaking, 1 compatible)"},
+		{"operation removed", "    delete:\n      summary: Delete special event", "    x-delete:\n      summary: Delete special event",
+			"BREAKING verb events.deleteSpecialEvent removed",
+			"is stale (2 breaking, 0 compatible)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if !strings.Contains(spec, tc.old) {
+				t.Fatalf("museum.yaml has no %q", tc.old)
+			}
+			changed := filepath.Join(t.TempDir(), "museum.yaml")
+			writeTestFile(t, changed, strings.Replace(spec, tc.old, tc.new, 1))
+			code, stdout, stderr := runCLI(t, "import", "openapi", "--realm", "museum", "--spec", changed, "--check", committed)
+			if code != 1 || !strings.Contains(stdout, tc.stdout) || !strings.Contains(stderr, tc.stderr) {
+				t.Errorf("exit %d\nstdout %q\nstderr %q", code, stdout, stderr)
+			}
+		})
+	}
+	if got := readFile(t, committed); got == "" {
+		t.Error("the committed schema was emptied")
+	}
+}
+
+func TestProxyHTTPErrors(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "museum.txtpb")
+	if code, _, stderr := runCLI(t, "import", "openapi", "--realm", "museum", "--spec", specFile("museum.yaml"), "--out", good); code != 0 {
+		t.Fatal(stderr)
+	}
+	changed := filepath.Join(dir, "changed.txtpb")
+	writeTestFile(t, changed, strings.Replace(readFile(t, good), `name: "timeOpen"`, `name: "opensAt"`, 1))
+	t.Setenv("EMPTY_KEY", "")
+	base := []string{"proxy", "http", "--spec", specFile("museum.yaml"), "--listen", "127.0.0.1:0"}
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"literal header value", []string{"--schema", good, "--target", "http://127.0.0.1:1", "--header", "Authorization=Bearer secret"}, 2,
+			`--header "Authorization": want NAME=env:VAR (the value comes from environment variable VAR, never from the command line)`},
+		{"unset variable", []string{"--schema", good, "--target", "http://127.0.0.1:1", "--header", "api_key=env:EMPTY_KEY"}, 1,
+			"--header api_key: environment variable EMPTY_KEY is not set"},
+		{"bad header name", []string{"--schema", good, "--target", "http://127.0.0.1:1", "--header", "a b=env:X"}, 2, `"a b" is not a valid header name`},
+		{"not a URL", []string{"--schema", good, "--target", "127.0.0.1:1"}, 2, `--target "127.0.0.1:1": want an http:// or https:// URL`},
+		{"TLS flags on cleartext", []string{"--schema", good, "--target", "http://127.0.0.1:1", "--target-ca", good}, 2, "need an https:// target"},
+		{"schema and document disagree", []string{"--schema", changed, "--target", "http://127.0.0.1:1"}, 1,
+			"does not match the schema (re-run `ftl-gen-realm import openapi`); as the document has it now:\nBREAKING field operations.MuseumDailyHours.opensAt removed: String\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := runCLI(t, append(base, tc.args...)...)
+			if code != tc.code || !strings.Contains(stderr, tc.stderr) {
+				t.Errorf("exit %d, stderr %q, want %d and %q", code, stderr, tc.code, tc.stderr)
+			}
+		})
+	}
+}
