@@ -173,11 +173,11 @@ func (p *Proxy) handler(op *operation) func(context.Context, []byte) ([]byte, er
 			}
 			return nil, fmt.Errorf("Unavailable: %s %s: reading the response: %v", op.method, op.path, err)
 		}
+		if resp.StatusCode < 200 || resp.StatusCode > 299 {
+			return nil, errors.New(statusMessage(resp.StatusCode, data, int64(len(data)) > p.cfg.MaxBytes))
+		}
 		if int64(len(data)) > p.cfg.MaxBytes {
 			return nil, fmt.Errorf("ResourceExhausted: the response of %s %s is larger than the proxy's limit of %d bytes (--max-message-bytes)", op.method, op.path, p.cfg.MaxBytes)
-		}
-		if resp.StatusCode < 200 || resp.StatusCode > 299 {
-			return nil, errors.New(statusMessage(resp.StatusCode, data))
 		}
 		if op.response == nil {
 			return []byte("{}"), nil
@@ -199,13 +199,17 @@ func (p *Proxy) handler(op *operation) func(context.Context, []byte) ([]byte, er
 
 // statusMessage is the verb error of a status other than 2xx: the status
 // and a bounded excerpt of the body, "404 Not Found: {"code":404,…}".
-func statusMessage(code int, body []byte) string {
+// A body over the size limit (truncated) was read only in part.
+func statusMessage(code int, body []byte, truncated bool) string {
 	msg := fmt.Sprintf("%d %s", code, http.StatusText(code))
 	text := strings.TrimSpace(string(bytes.ToValidUTF8(body, []byte("\uFFFD"))))
 	if text == "" {
 		return msg
 	}
-	if len(text) > errorExcerpt {
+	switch {
+	case truncated:
+		text = diag.CutAtRune(text, errorExcerpt) + "… (the rest cut)"
+	case len(text) > errorExcerpt:
 		cut := diag.CutAtRune(text, errorExcerpt)
 		text = fmt.Sprintf("%s… (%d bytes cut)", cut, len(text)-len(cut))
 	}

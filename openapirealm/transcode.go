@@ -109,9 +109,32 @@ func (m *mapping) toAPI(t *schema.Type, v any) (any, error) {
 	return v, nil
 }
 
-// fromAPI converts v, the API's JSON for type t, to FTL's JSON.
+// fromAPI converts v, the API's JSON for type t, to FTL's JSON. Scalars
+// are checked, so that a response the document does not describe is the
+// proxy's error, with its path, rather than a decoding failure in every
+// client.
 func (m *mapping) fromAPI(t *schema.Type, v any) (any, error) {
 	switch tv := t.GetValue().(type) {
+	case *schema.Type_String_, *schema.Type_Time, *schema.Type_Bytes:
+		if _, ok := v.(string); !ok {
+			return nil, jsonpath.Errorf("want a string, not %s", kindOfJSON(v))
+		}
+	case *schema.Type_Bool:
+		if _, ok := v.(bool); !ok {
+			return nil, jsonpath.Errorf("want a boolean, not %s", kindOfJSON(v))
+		}
+	case *schema.Type_Float:
+		if _, ok := v.(json.Number); !ok {
+			return nil, jsonpath.Errorf("want a number, not %s", kindOfJSON(v))
+		}
+	case *schema.Type_Int:
+		n, ok := v.(json.Number)
+		if !ok {
+			return nil, jsonpath.Errorf("want an integer, not %s", kindOfJSON(v))
+		}
+		if _, err := n.Int64(); err != nil {
+			return nil, jsonpath.Errorf("%s is not an integer FTL's Int holds", n)
+		}
 	case *schema.Type_Optional:
 		if v == nil {
 			return nil, nil
