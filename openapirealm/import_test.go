@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ftlrealm/ftl-gen-realm/gen"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
@@ -29,6 +30,9 @@ func TestImportGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			if err := schema.Validate(res.Schema); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := gen.Generate(gen.Realm{Name: name, Schema: res.Schema, File: file}); err != nil {
 				t.Fatal(err)
 			}
 			got := schema.Print(res.Schema) + "\n---- warnings\n" + res.Warnings.Error() + "\n"

@@ -2,7 +2,6 @@ package main
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -24,7 +23,7 @@ type importOpenapiCmd struct {
 	Spec   string `required:"" placeholder:"FILE" help:"The OpenAPI 3.0 or 3.1 document (JSON or YAML, one self-contained file)."`
 	Module string `placeholder:"M" help:"Put every operation in module M instead of a module per tag."`
 	Out    string `default:"ftl-external-schema.txtpb" placeholder:"FILE" help:"Schema file to write (default: ftl-external-schema.txtpb); .txtpb or .json picks the format."`
-	Check  string `placeholder:"FILE" help:"Write nothing (no --out); exit 1 with the differences when FILE, the committed schema, is stale."`
+	Check  string `placeholder:"FILE" help:"Write nothing; exit 0 when FILE is what import would write, else exit 1 with the changes (breaking ones marked)."`
 }
 
 // Run reads the document, maps it to a realm schema, validates it and
@@ -33,6 +32,11 @@ type importOpenapiCmd struct {
 func (c *importOpenapiCmd) Run(e *env) error {
 	if _, err := schema.FormatOf(c.Out); err != nil {
 		return &exitError{code: 2, err: err}
+	}
+	if c.Check != "" {
+		if _, err := schema.FormatOf(c.Check); err != nil {
+			return &exitError{code: 2, err: err}
+		}
 	}
 	spec, err := openapirealm.Load(c.Spec)
 	if err != nil {
@@ -48,11 +52,10 @@ func (c *importOpenapiCmd) Run(e *env) error {
 	if err := schema.Validate(res.Schema); err != nil {
 		return err
 	}
-	out := c.Out
 	if c.Check != "" {
-		out = c.Check
+		return checkImported(e, c.Check, res.Schema, "the document", "import openapi")
 	}
-	if _, err := gen.Generate(gen.Realm{Name: c.Realm, Schema: res.Schema, File: out}); err != nil {
+	if _, err := gen.Generate(gen.Realm{Name: c.Realm, Schema: res.Schema, File: c.Out}); err != nil {
 		fmt.Fprintln(e.Stderr, "ftl-gen-realm: warning: generating Go clients from this schema will fail:")
 		var list diag.List
 		if errors.As(err, &list) {
@@ -60,78 +63,22 @@ func (c *importOpenapiCmd) Run(e *env) error {
 		}
 		fmt.Fprintln(e.Stderr, err)
 	}
-	r := res.Schema.GetRealms()[0]
-	if c.Check != "" {
-		return checkImported(e, c.Check, res.Schema, "ftl-gen-realm import openapi")
-	}
 	if err := schema.Write(c.Out, res.Schema); err != nil {
 		return err
 	}
+	r := res.Schema.GetRealms()[0]
 	fmt.Fprintf(e.Stdout, "wrote %s: realm %s, %s\n", c.Out, r.GetName(), apiSize(r))
 	return nil
 }
 
-// checkImported compares a freshly imported schema with the committed
-// file: exit 0 when they agree, else the differences (breaking ones
-// marked) and exit 1. Positions and comments do not count.
-func checkImported(e *env, file string, imported *schema.Schema, command string) error {
-	committed, err := schema.Read(file)
-	if err != nil {
-		return err
-	}
-	if err := schema.Validate(committed); err != nil {
-		return inFile(file, err)
-	}
-	changes := schema.Diff(committed, imported)
-	if len(changes) == 0 {
-		fmt.Fprintf(e.Stdout, "%s is up to date\n", file)
-		return nil
-	}
-	fmt.Fprint(e.Stdout, changes.String())
-	breaking, other := changes.Count()
-	return fmt.Errorf("%s is stale (%d breaking, %d compatible); re-run `%s` and commit it", file, breaking, other, command)
-}
-
 type proxyHTTPCmd struct {
-	Schema string   `required:"" type:"existingfile" placeholder:"FILE" help:"The realm's schema, as import openapi wrote it."`
-	Spec   string   `required:"" placeholder:"FILE" help:"The OpenAPI document the schema was imported from."`
-	Target string   `required:"" placeholder:"URL" help:"The API's base URL (http:// or https://); each operation's path is appended to it."`
-	Listen string   `required:"" placeholder:"ADDR" help:"Where to serve FTL's VerbService (host:port), HTTP/2 cleartext."`
-	Header []string `sep:"none" placeholder:"NAME=env:VAR" help:"Send header NAME on every request, with the value of environment variable VAR (an API key: never a literal value, which ps would show). Repeatable."`
-	targetFlags
-}
-
-// targetFlags are how a proxy reaches its target: TLS and the size bound
-// on what it sends and reads. They are proxy http's own until proxy grpc
-// has the same set (issue 19); then both embed one struct.
-type targetFlags struct {
-	TargetTLS        bool   `help:"Require TLS to the target (an https:// target uses TLS anyway)."`
-	TargetCA         string `type:"existingfile" placeholder:"FILE" help:"PEM file of the CA certificates that sign the target's certificate (default: the system's roots)."`
-	TargetServerName string `placeholder:"NAME" help:"Name to verify the target's certificate against (default: the target's host)."`
-	MaxMessageBytes  int64  `default:"4194304" placeholder:"N" help:"Largest request body the proxy sends and response body it reads (default: 4 MiB)."`
-}
-
-// tlsConfig is the TLS configuration for the target, nil for cleartext.
-func (f *targetFlags) tlsConfig(secure bool) (*tls.Config, error) {
-	if !secure {
-		if f.TargetTLS || f.TargetCA != "" || f.TargetServerName != "" {
-			return nil, &exitError{code: 2, err: errors.New("--target-tls, --target-ca and --target-server-name need an https:// target")}
-		}
-		return nil, nil
-	}
-	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: f.TargetServerName}
-	if f.TargetCA != "" {
-		pem, err := os.ReadFile(f.TargetCA)
-		if err != nil {
-			return nil, err
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("%s: no PEM certificate in it", f.TargetCA)
-		}
-		cfg.RootCAs = pool
-	}
-	return cfg, nil
+	Schema          string   `required:"" type:"existingfile" placeholder:"FILE" help:"The realm's schema, as import openapi wrote it."`
+	Spec            string   `required:"" placeholder:"FILE" help:"The OpenAPI document the schema was imported from."`
+	Target          string   `required:"" placeholder:"URL" help:"The API's base URL (http:// or https://); each operation's path is appended to it."`
+	Listen          string   `required:"" placeholder:"ADDR" help:"Where to serve FTL's VerbService (host:port), HTTP/2 cleartext."`
+	Header          []string `sep:"none" placeholder:"NAME=env:VAR" help:"Send header NAME on every request, with the value of environment variable VAR (an API key: never a literal value, which ps would show). Repeatable."`
+	MaxMessageBytes int      `default:"4194304" placeholder:"N" help:"Largest request body the proxy sends to the API and response body it reads, in bytes (default 4 MiB, as proxy grpc)."`
+	targetTLSFlags
 }
 
 // staticHeaders reads --header NAME=env:VAR values from the environment.
@@ -180,9 +127,14 @@ func (c *proxyHTTPCmd) Run(e *env) error {
 	if err != nil || (target.Scheme != "http" && target.Scheme != "https") || target.Host == "" {
 		return &exitError{code: 2, err: fmt.Errorf("--target %q: want an http:// or https:// URL", c.Target)}
 	}
-	tlsCfg, err := c.tlsConfig(target.Scheme == "https")
-	if err != nil {
+	tlsCfg, err := c.tlsConfig()
+	switch {
+	case err != nil:
 		return err
+	case tlsCfg != nil && target.Scheme != "https":
+		return &exitError{code: 2, err: errors.New("--target-tls, --target-ca and --target-server-name need an https:// target")}
+	case tlsCfg == nil && target.Scheme == "https":
+		tlsCfg = &tls.Config{MinVersion: tls.VersionTLS12}
 	}
 	if c.MaxMessageBytes <= 0 {
 		return &exitError{code: 2, err: errors.New("--max-message-bytes must be positive")}
@@ -209,7 +161,7 @@ func (c *proxyHTTPCmd) Run(e *env) error {
 		Target:   target,
 		Client:   &http.Client{Transport: transport, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
 		Header:   header,
-		MaxBytes: c.MaxMessageBytes,
+		MaxBytes: int64(c.MaxMessageBytes),
 	})
 	if err != nil {
 		return err

@@ -287,7 +287,7 @@ func TestImportOpenAPICheck(t *testing.T) {
 		t.Fatal(stderr)
 	}
 	code, stdout, _ := runCLI(t, "import", "openapi", "--realm", "museum", "--spec", specFile("museum.yaml"), "--check", committed)
-	if code != 0 || stdout != committed+" is up to date\n" {
+	if code != 0 || stdout != committed+" is in sync with the document (7 verbs in 3 modules)\n" {
 		t.Errorf("up to date: exit %d, stdout %q", code, stdout)
 	}
 	spec := readFile(t, specFile("museum.yaml"))
@@ -295,10 +295,10 @@ func TestImportOpenAPICheck(t *testing.T) {
 		{"property added", "        price:\n          $ref: \"#/components/schemas/EventPrice\"\n",
 			"        price:\n          $ref: \"#/components/schemas/EventPrice\"\n        capacity:\n          type: integer\n",
 			"         field events.SpecialEventFields.capacity added: Int?\n",
-			"is stale (0 breaking, 1 compatible)"},
+			"is out of date with the document (0 breaking changes); re-run import openapi with --out"},
 		{"operation removed", "    delete:\n      summary: Delete special event", "    x-delete:\n      summary: Delete special event",
 			"BREAKING verb events.deleteSpecialEvent removed",
-			"is stale (2 breaking, 0 compatible)"},
+			"is out of date with the document (2 breaking changes)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if !strings.Contains(spec, tc.old) {
@@ -339,7 +339,7 @@ func TestProxyHTTPErrors(t *testing.T) {
 			"--header api_key: environment variable EMPTY_KEY is not set"},
 		{"bad header name", []string{"--schema", good, "--target", "http://127.0.0.1:1", "--header", "a b=env:X"}, 2, `"a b" is not a valid header name`},
 		{"not a URL", []string{"--schema", good, "--target", "127.0.0.1:1"}, 2, `--target "127.0.0.1:1": want an http:// or https:// URL`},
-		{"TLS flags on cleartext", []string{"--schema", good, "--target", "http://127.0.0.1:1", "--target-ca", good}, 2, "need an https:// target"},
+		{"TLS flags on cleartext", []string{"--schema", good, "--target", "http://127.0.0.1:1", "--target-server-name", "x"}, 2, "need an https:// target"},
 		{"schema and document disagree", []string{"--schema", changed, "--target", "http://127.0.0.1:1"}, 1,
 			"does not match the schema (re-run `ftl-gen-realm import openapi`); as the document has it now:\nBREAKING field operations.MuseumDailyHours.opensAt removed: String\n"},
 	} {
