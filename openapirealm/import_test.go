@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ftlrealm/ftl-gen-realm/gen"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
@@ -29,10 +28,8 @@ func TestImportGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := schema.Validate(res.Schema); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := gen.Generate(gen.Realm{Name: name, Schema: res.Schema, File: file}); err != nil {
+			// What every command accepts: what gen can generate.
+			if _, err := schema.Check(res.Schema); err != nil {
 				t.Fatal(err)
 			}
 			got := schema.Print(res.Schema) + "\n---- warnings\n" + res.Warnings.Error() + "\n"

@@ -170,7 +170,7 @@ func TestProxyRefusesChangedSchema(t *testing.T) {
 	}}})
 	u, _ := url.Parse("http://127.0.0.1:1")
 	_, err = NewProxy(res.Schema, spec, Config{Target: u})
-	if err == nil || !strings.Contains(err.Error(), "BREAKING verb pets.gone removed") {
+	if err == nil || !strings.Contains(err.Error(), "BREAKING verb api.gone removed") {
 		t.Errorf("got %v", err)
 	}
 }

@@ -12,8 +12,6 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/ftlrealm/ftl-gen-realm/gen"
-	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
 	"github.com/ftlrealm/ftl-gen-realm/openapirealm"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
@@ -46,22 +44,16 @@ func (c *importOpenapiCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	for _, w := range res.Warnings {
-		fmt.Fprintln(e.Stderr, w.String())
+	if len(res.Warnings) > 0 {
+		printErr(e.Stderr, res.Warnings)
 	}
-	if err := schema.Validate(res.Schema); err != nil {
+	// The check every command applies: what is written here, every
+	// consumer can generate.
+	if _, err := schema.Check(res.Schema); err != nil {
 		return err
 	}
 	if c.Check != "" {
 		return checkImported(e, c.Check, res.Schema, "the document", "import openapi")
-	}
-	if _, err := gen.Generate(gen.Realm{Name: c.Realm, Schema: res.Schema, File: c.Out}); err != nil {
-		fmt.Fprintln(e.Stderr, "ftl-gen-realm: warning: generating Go clients from this schema will fail:")
-		var list diag.List
-		if errors.As(err, &list) {
-			err = list
-		}
-		fmt.Fprintln(e.Stderr, err)
 	}
 	if err := schema.Write(c.Out, res.Schema); err != nil {
 		return err
@@ -143,12 +135,9 @@ func (c *proxyHTTPCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	s, err := schema.Read(c.Schema)
+	s, _, err := schema.ReadRealm(c.Schema)
 	if err != nil {
 		return err
-	}
-	if err := schema.Validate(s); err != nil {
-		return inFile(c.Schema, err)
 	}
 	spec, err := openapirealm.Load(c.Spec)
 	if err != nil {
