@@ -10,9 +10,9 @@ import (
 )
 
 // maxDepth bounds how deeply a document nests. GitHub's REST API
-// description, among the deepest real ones, nests 33 levels; the YAML
-// parser's own limit (10,000) would let the mapping recurse far deeper than
-// any API needs.
+// description, one of the largest real ones, nests 21 levels (objects and
+// arrays); the YAML parser's own limit (10,000) would let the mapping
+// recurse far deeper than any API needs.
 const maxDepth = 128
 
 // tooDeep finds where data first nests deeper than maxDepth in flow style

@@ -328,7 +328,7 @@ func verbComments(op *v3.Operation, where, success string, errs []string) []stri
 func isJSON(ct string) bool {
 	ct, _, _ = strings.Cut(strings.ToLower(ct), ";")
 	ct = strings.TrimSpace(ct)
-	return ct == "application/json" || strings.HasSuffix(ct, "+json") || ct == "*/*" && false
+	return ct == "application/json" || strings.HasSuffix(ct, "+json")
 }
 
 // finish decides the module and name of every decl, fills the refs in,

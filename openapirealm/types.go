@@ -1,7 +1,6 @@
 package openapirealm
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -214,7 +213,7 @@ func (mp *mapper) kindOf(s *base.Schema, key string) declKind {
 	}
 	k := inPlace
 	switch {
-	case s.Discriminator != nil && s.Discriminator.PropertyName != "" && len(s.OneOf)+len(s.AnyOf) > 0:
+	case s.Discriminator != nil && s.Discriminator.PropertyName != "" && slices.ContainsFunc(append(slices.Clone(s.OneOf), s.AnyOf...), mp.isObject):
 		k = unionDecl
 	case propCount(s) > 0 || len(s.AllOf) > 1 || len(s.AllOf) == 1 && propCount(s) > 0:
 		k = dataDecl
@@ -520,8 +519,6 @@ func commentLines(texts ...string) []string {
 	return out
 }
 
-var _ = fmt.Sprintf
-
 func propCount(s *base.Schema) int {
 	if s.Properties == nil {
 		return 0
@@ -545,4 +542,14 @@ func (mp *mapper) target(sp *base.SchemaProxy) *base.Schema {
 		}
 	}
 	return sp.Schema()
+}
+
+// isObject reports whether sp is (or refers to) an object with properties,
+// which can be a variant of a type enum.
+func (mp *mapper) isObject(sp *base.SchemaProxy) bool {
+	s := sp.Schema()
+	if sp.IsReference() {
+		s = mp.target(sp)
+	}
+	return s != nil && (propCount(s) > 0 || len(s.AllOf) > 0)
 }
