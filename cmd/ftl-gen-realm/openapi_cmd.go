@@ -4,7 +4,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -67,10 +66,11 @@ type proxyHTTPCmd struct {
 	Schema          string   `required:"" type:"existingfile" placeholder:"FILE" help:"The realm's schema, as import openapi wrote it."`
 	Spec            string   `required:"" placeholder:"FILE" help:"The OpenAPI document the schema was imported from."`
 	Target          string   `required:"" placeholder:"URL" help:"The API's base URL (http:// or https://); each operation's path is appended to it."`
-	Listen          string   `required:"" placeholder:"ADDR" help:"Where to serve FTL's VerbService (host:port), HTTP/2 cleartext."`
+	Listen          string   `required:"" placeholder:"ADDR" help:"Where to serve FTL's VerbService (host:port), HTTP/2 cleartext unless --tls-cert."`
 	Header          []string `sep:"none" placeholder:"NAME=env:VAR" help:"Send header NAME on every request, with the value of environment variable VAR (an API key: never a literal value, which ps would show). Repeatable."`
 	MaxMessageBytes int      `default:"4194304" placeholder:"N" help:"Largest request body the proxy sends to the API and response body it reads, in bytes (default 4 MiB, as proxy grpc)."`
 	targetTLSFlags
+	serveFlags
 }
 
 // staticHeaders reads --header NAME=env:VAR values from the environment.
@@ -158,14 +158,14 @@ func (c *proxyHTTPCmd) Run(e *env) error {
 	for _, n := range p.Notes() {
 		fmt.Fprintln(e.Stderr, "ftl-gen-realm: note:", n)
 	}
-	l, err := net.Listen("tcp", c.Listen)
+	ln, err := c.listen(e, c.Listen)
 	if err != nil {
 		return err
 	}
-	srv := p.NewServer()
-	fmt.Fprintf(e.Stderr, "ftl-gen-realm: serving realm %s at http://%s, calling %s:\n", p.Realm(), l.Addr(), target.Redacted())
+	srv := p.NewServer(ln.opts...)
+	fmt.Fprintf(e.Stderr, "ftl-gen-realm: serving realm %s at %s, calling %s:\n", p.Realm(), ln.url, target.Redacted())
 	for _, v := range p.Verbs() {
 		fmt.Fprintln(e.Stderr, "  "+v)
 	}
-	return srv.Serve(ctx, l)
+	return ln.serve(ctx, srv)
 }
