@@ -1,12 +1,11 @@
 package grpcrealm
 
 import (
-	"go/token"
 	"strings"
 
-	"golang.org/x/mod/module"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
+	"github.com/ftlrealm/ftl-gen-realm/internal/modname"
 	"github.com/ftlrealm/ftl-gen-realm/internal/strcase"
 )
 
@@ -57,16 +56,7 @@ func longModule(s protoreflect.ServiceDescriptor) string {
 // module) and names Go refuses as import path elements (internal, vendor,
 // testdata, Windows device names such as con).
 func sanitiseModule(name string) string {
-	name = strings.TrimLeft(name, "_")
-	if name == "" {
-		name = "service"
-	}
-	switch {
-	case token.IsKeyword(name), name == "builtin", name == "internal", name == "vendor", name == "testdata",
-		module.CheckImportPath("ftl/realm/r/"+name) != nil:
-		name += "_"
-	}
-	return name
+	return modname.Safe(name, "service")
 }
 
 // typeName is the FTL name of a message or enum: its name inside its

@@ -1,10 +1,9 @@
 package grpcrealm
 
 import (
-	"strconv"
-
 	"google.golang.org/protobuf/reflect/protoreflect"
 
+	"github.com/ftlrealm/ftl-gen-realm/internal/modname"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
@@ -143,11 +142,4 @@ func jsonCamelCase(s string) string {
 
 // claim takes name in taken, or name with the smallest free number from 2
 // appended.
-func claim(taken map[string]bool, name string) string {
-	out := name
-	for i := 2; taken[out]; i++ {
-		out = name + strconv.Itoa(i)
-	}
-	taken[out] = true
-	return out
-}
+func claim(taken map[string]bool, name string) string { return modname.Claim(taken, name) }

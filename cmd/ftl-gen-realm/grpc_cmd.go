@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/signal"
 	"syscall"
@@ -19,7 +17,8 @@ import (
 )
 
 type importCmd struct {
-	Grpc importGrpcCmd `cmd:"" help:"Import gRPC services as a realm schema."`
+	Grpc    importGrpcCmd    `cmd:"" help:"Import gRPC services as a realm schema."`
+	Openapi importOpenapiCmd `cmd:"" help:"Import an HTTP/JSON API described by OpenAPI as a realm schema."`
 }
 
 type importGrpcCmd struct {
@@ -34,12 +33,12 @@ type importGrpcCmd struct {
 	targetTLSFlags
 }
 
-// targetTLSFlags say how to reach a gRPC server over TLS: the target of
-// proxy grpc, or the server import grpc --reflect reads.
+// targetTLSFlags say how to reach a server over TLS: the target of proxy
+// grpc and proxy http, or the server import grpc --reflect reads.
 type targetTLSFlags struct {
-	TargetTLS        bool   `name:"target-tls" help:"Connect to the gRPC server with TLS, verifying its certificate against the system roots (or --target-ca)."`
-	TargetCA         string `name:"target-ca" type:"existingfile" placeholder:"FILE" help:"PEM file of the CA certificates to verify the gRPC server with, instead of the system roots (implies --target-tls)."`
-	TargetServerName string `name:"target-server-name" placeholder:"NAME" help:"Name the gRPC server's certificate must have (default: the host of its address; implies --target-tls)."`
+	TargetTLS        bool   `name:"target-tls" help:"Connect to the server with TLS, verifying its certificate against the system roots (or --target-ca); an https:// target of proxy http always does."`
+	TargetCA         string `name:"target-ca" type:"existingfile" placeholder:"FILE" help:"PEM file of the CA certificates to verify the server with, instead of the system roots (implies --target-tls)."`
+	TargetServerName string `name:"target-server-name" placeholder:"NAME" help:"Name the server's certificate must have (default: the host of its address; implies --target-tls)."`
 }
 
 // tlsConfig is the TLS configuration the flags ask for, or nil for
@@ -124,42 +123,14 @@ func (c *importGrpcCmd) Run(e *env) error {
 }
 
 // check compares s, the schema import would write, with the committed
-// file c.Check: in sync when the bytes are the same. Otherwise it prints
-// schema.Diff's report (BREAKING marks the changes that break consumers)
-// and fails, so that CI or a scheduled job re-imports and commits.
+// file c.Check (see checkImported).
 func (c *importGrpcCmd) check(e *env, s *schema.Schema) error {
-	want, err := schema.MarshalFile(c.Check, s)
-	if err != nil {
-		return err
-	}
-	have, err := os.ReadFile(c.Check)
-	if errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("%s does not exist; run import grpc with --out %s and commit it", c.Check, c.Check)
-	}
-	if err != nil {
-		return err
-	}
-	if bytes.Equal(have, want) {
-		fmt.Fprintf(e.Stdout, "%s is in sync with the service (%s)\n", c.Check, apiSize(s.GetRealms()[0]))
-		return nil
-	}
-	format, _ := schema.FormatOf(c.Check) // checked in Run
-	old, err := schema.Unmarshal(c.Check, have, format)
-	if err != nil {
-		return err
-	}
-	changes := schema.Diff(old, s)
-	if len(changes) == 0 {
-		fmt.Fprintln(e.Stdout, "no change to the API: only comments, positions or formatting differ")
-	} else {
-		fmt.Fprint(e.Stdout, changes.String())
-	}
-	breaking, _ := changes.Count()
-	return fmt.Errorf("%s is out of date with the service (%d breaking changes); re-run import grpc with --out %s and commit it", c.Check, breaking, c.Check)
+	return checkImported(e, c.Check, s, "the service", "import grpc")
 }
 
 type proxyCmd struct {
 	Grpc proxyGrpcCmd `cmd:"" help:"Proxy FTL verb calls to a gRPC service."`
+	HTTP proxyHTTPCmd `cmd:"" name:"http" help:"Proxy FTL verb calls to an HTTP/JSON API described by OpenAPI."`
 }
 
 type proxyGrpcCmd struct {

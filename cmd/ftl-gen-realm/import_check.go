@@ -1,0 +1,51 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"github.com/ftlrealm/ftl-gen-realm/schema"
+)
+
+// checkImported is --check of the import commands: it compares s, the
+// schema import would write, with the committed file: in sync when the
+// bytes are the same. Otherwise it prints schema.Diff's report (BREAKING
+// marks the changes that break consumers) and fails, so that CI or a
+// scheduled job re-imports and commits. source names what was imported
+// ("the service"), command the command to re-run ("import grpc").
+func checkImported(e *env, file string, s *schema.Schema, source, command string) error {
+	want, err := schema.MarshalFile(file, s)
+	if err != nil {
+		return err
+	}
+	have, err := os.ReadFile(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s does not exist; run %s with --out %s and commit it", file, command, file)
+	}
+	if err != nil {
+		return err
+	}
+	if bytes.Equal(have, want) {
+		fmt.Fprintf(e.Stdout, "%s is in sync with %s (%s)\n", file, source, apiSize(s.GetRealms()[0]))
+		return nil
+	}
+	format, err := schema.FormatOf(file)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	old, err := schema.Unmarshal(file, have, format)
+	if err != nil {
+		return err
+	}
+	changes := schema.Diff(old, s)
+	if len(changes) == 0 {
+		fmt.Fprintln(e.Stdout, "no change to the API: only comments, positions or formatting differ")
+	} else {
+		fmt.Fprint(e.Stdout, changes.String())
+	}
+	breaking, _ := changes.Count()
+	return fmt.Errorf("%s is out of date with %s (%d breaking changes); re-run %s with --out %s and commit it", file, source, breaking, command, file)
+}

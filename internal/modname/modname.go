@@ -1,0 +1,41 @@
+// Package modname holds the naming rules that the importers of non-FTL
+// services (grpcrealm, openapirealm) share: which FTL module names gen and
+// Go accept, and how clashing names are numbered.
+package modname
+
+import (
+	"go/token"
+	"strconv"
+	"strings"
+
+	"golang.org/x/mod/module"
+)
+
+// Safe makes a lower-case identifier a module name that schema.Validate
+// and gen accept: no leading underscore (Go ignores such directories), and
+// "_" appended to Go keywords, "builtin" (FTL's own module) and names Go
+// refuses as import path elements (internal, vendor, testdata, Windows
+// device names such as con). An empty name becomes fallback.
+func Safe(name, fallback string) string {
+	name = strings.TrimLeft(name, "_")
+	if name == "" {
+		name = fallback
+	}
+	switch {
+	case token.IsKeyword(name), name == "builtin", name == "internal", name == "vendor", name == "testdata",
+		module.CheckImportPath("ftl/realm/r/"+name) != nil:
+		name += "_"
+	}
+	return name
+}
+
+// Claim returns name, or name with the smallest number from 2 up appended
+// that taken does not hold yet, and records it as taken.
+func Claim(taken map[string]bool, name string) string {
+	out := name
+	for i := 2; taken[out]; i++ {
+		out = name + strconv.Itoa(i)
+	}
+	taken[out] = true
+	return out
+}

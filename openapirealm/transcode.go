@@ -1,0 +1,236 @@
+package openapirealm
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/ftlrealm/ftl-gen-realm/internal/jsonpath"
+	"github.com/ftlrealm/ftl-gen-realm/schema"
+)
+
+// The proxy converts JSON values between FTL's encoding (keys are field
+// names, optional fields are null when unset, type enums are {"name",
+// "value"}) and the API's (keys are the properties' names, unset optional
+// properties are left out, a oneOf member carries its discriminator).
+// Values are decoded with json.Number, so integers keep every digit.
+
+func decodeJSON(data []byte) (any, error) {
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return nil, err
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return nil, fmt.Errorf("data after the JSON value")
+	}
+	return v, nil
+}
+
+// toAPI converts v, FTL's JSON for type t, to the API's JSON.
+func (m *mapping) toAPI(t *schema.Type, v any) (any, error) {
+	switch tv := t.GetValue().(type) {
+	case *schema.Type_Optional:
+		if v == nil {
+			return nil, nil
+		}
+		return m.toAPI(tv.Optional.GetType(), v)
+	case *schema.Type_Array:
+		list, ok := v.([]any)
+		if !ok {
+			return v, nil
+		}
+		out := make([]any, len(list))
+		for i, e := range list {
+			c, err := m.toAPI(tv.Array.GetElement(), e)
+			if err != nil {
+				return nil, jsonErr(err).At(jsonpath.Index(i))
+			}
+			out[i] = c
+		}
+		return out, nil
+	case *schema.Type_Map:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return v, nil
+		}
+		out := make(map[string]any, len(obj))
+		for k, e := range obj {
+			c, err := m.toAPI(tv.Map.GetValue(), e)
+			if err != nil {
+				return nil, jsonErr(err).At(jsonpath.Key(k))
+			}
+			out[k] = c
+		}
+		return out, nil
+	case *schema.Type_Ref:
+		key := tv.Ref.GetModule() + "." + tv.Ref.GetName()
+		if d := m.data[key]; d != nil {
+			obj, ok := v.(map[string]any)
+			if !ok {
+				return nil, jsonpath.Errorf("want an object of %s", key)
+			}
+			out := make(map[string]any, len(d.fields))
+			for _, f := range d.fields {
+				e, present := obj[f.name]
+				if !present || e == nil {
+					if f.required && f.t.GetOptional() != nil {
+						out[f.key] = nil // required, nullable
+					}
+					continue
+				}
+				c, err := m.toAPI(f.t, e)
+				if err != nil {
+					return nil, jsonErr(err).At("." + f.name)
+				}
+				out[f.key] = c
+			}
+			return out, nil
+		}
+		if u := m.unions[key]; u != nil {
+			obj, ok := v.(map[string]any)
+			name, _ := obj["name"].(string)
+			ref := u.types[name]
+			if !ok || ref == nil {
+				return nil, jsonpath.Errorf("want {\"name\": one of the variants of %s, \"value\": …}", key)
+			}
+			c, err := m.toAPI(&schema.Type{Value: &schema.Type_Ref{Ref: ref}}, obj["value"])
+			if err != nil {
+				return nil, jsonErr(err).At(".value")
+			}
+			if o, ok := c.(map[string]any); ok {
+				o[u.prop] = u.byVariant[name]
+			}
+			return c, nil
+		}
+	}
+	return v, nil
+}
+
+// fromAPI converts v, the API's JSON for type t, to FTL's JSON. Scalars
+// are checked, so that a response the document does not describe is the
+// proxy's error, with its path, rather than a decoding failure in every
+// client.
+func (m *mapping) fromAPI(t *schema.Type, v any) (any, error) {
+	switch tv := t.GetValue().(type) {
+	case *schema.Type_String_, *schema.Type_Time, *schema.Type_Bytes:
+		if _, ok := v.(string); !ok {
+			return nil, jsonpath.Errorf("want a string, not %s", kindOfJSON(v))
+		}
+	case *schema.Type_Bool:
+		if _, ok := v.(bool); !ok {
+			return nil, jsonpath.Errorf("want a boolean, not %s", kindOfJSON(v))
+		}
+	case *schema.Type_Float:
+		if _, ok := v.(json.Number); !ok {
+			return nil, jsonpath.Errorf("want a number, not %s", kindOfJSON(v))
+		}
+	case *schema.Type_Int:
+		n, ok := v.(json.Number)
+		if !ok {
+			return nil, jsonpath.Errorf("want an integer, not %s", kindOfJSON(v))
+		}
+		if _, err := n.Int64(); err != nil {
+			return nil, jsonpath.Errorf("%s is not an integer FTL's Int holds", n)
+		}
+	case *schema.Type_Optional:
+		if v == nil {
+			return nil, nil
+		}
+		return m.fromAPI(tv.Optional.GetType(), v)
+	case *schema.Type_Array:
+		list, ok := v.([]any)
+		if !ok {
+			return nil, jsonpath.Errorf("want an array, not %s", kindOfJSON(v))
+		}
+		out := make([]any, len(list))
+		for i, e := range list {
+			c, err := m.fromAPI(tv.Array.GetElement(), e)
+			if err != nil {
+				return nil, jsonErr(err).At(jsonpath.Index(i))
+			}
+			out[i] = c
+		}
+		return out, nil
+	case *schema.Type_Map:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return nil, jsonpath.Errorf("want an object, not %s", kindOfJSON(v))
+		}
+		out := make(map[string]any, len(obj))
+		for k, e := range obj {
+			c, err := m.fromAPI(tv.Map.GetValue(), e)
+			if err != nil {
+				return nil, jsonErr(err).At(jsonpath.Key(k))
+			}
+			out[k] = c
+		}
+		return out, nil
+	case *schema.Type_Ref:
+		key := tv.Ref.GetModule() + "." + tv.Ref.GetName()
+		if d := m.data[key]; d != nil {
+			obj, ok := v.(map[string]any)
+			if !ok {
+				return nil, jsonpath.Errorf("want an object, not %s", kindOfJSON(v))
+			}
+			out := make(map[string]any, len(d.fields))
+			for _, f := range d.fields {
+				e, present := obj[f.key]
+				if !present || e == nil {
+					if f.t.GetOptional() != nil {
+						out[f.name] = nil
+					}
+					continue
+				}
+				c, err := m.fromAPI(f.t, e)
+				if err != nil {
+					return nil, jsonErr(err).At(jsonpath.Key(f.key))
+				}
+				out[f.name] = c
+			}
+			return out, nil
+		}
+		if u := m.unions[key]; u != nil {
+			obj, ok := v.(map[string]any)
+			if !ok {
+				return nil, jsonpath.Errorf("want an object, not %s", kindOfJSON(v))
+			}
+			value, _ := obj[u.prop].(string)
+			name, ok := u.byValue[value]
+			if !ok {
+				return nil, jsonpath.Errorf("discriminator %s is %s, which names no variant of %s", u.prop, quote(value), key)
+			}
+			c, err := m.fromAPI(&schema.Type{Value: &schema.Type_Ref{Ref: u.types[name]}}, v)
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{"name": name, "value": c}, nil
+		}
+	}
+	return v, nil
+}
+
+func jsonErr(err error) *jsonpath.Error {
+	if e, ok := err.(*jsonpath.Error); ok {
+		return e
+	}
+	return jsonpath.Errorf("%v", err)
+}
+
+func kindOfJSON(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "a string"
+	case json.Number:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case []any:
+		return "an array"
+	}
+	return "an object"
+}
