@@ -106,7 +106,7 @@ func (c *fakeCmd) load(ctx context.Context, e *env) (*schema.Schema, string, err
 	if err != nil {
 		return nil, "", err
 	}
-	noteRealmName(e.Stderr, c.Name, sf)
+	noteRealmName(e.Stderr, c.Name, c.Name, sf)
 	return sf.Schema, sf.Realm.GetName(), nil
 }
 

@@ -43,6 +43,11 @@ func TestRealmIngress(t *testing.T) {
 	if want := "echo: pinned main at " + c1[:12] + " as a caller (ftl-external-schema.txtpb, calls 1 verb of bank)\n"; code != 0 || stdout != want {
 		t.Fatalf("add --ingress: exit %d\n%s\nwant %s\nstderr:\n%s", code, stdout, want, stderr)
 	}
+	// The caller's schema names its realm echo, as pinned: nothing to note
+	// (the note compares the name, not the "echo (caller)" label).
+	if strings.Contains(stderr, "note:") {
+		t.Errorf("add --ingress of a realm named as pinned gives a note:\n%s", stderr)
+	}
 	ingress := func(commit string) string {
 		return "\n[realms.ingress.echo]\ngit-repo = \"" + echo.Bare + "\"\ngit-branch = \"main\"\ngit-commit = \"" + commit + "\"\n"
 	}

@@ -135,7 +135,7 @@ func (c *realmAddCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	noteRealmName(e.Stderr, label(entry), f)
+	noteRealmName(e.Stderr, label(entry), entry.Name, f)
 	if err := p.Apply(project.Edit{Name: c.Name, Pin: pin, Ingress: c.Ingress}); err != nil {
 		return err
 	}
@@ -280,7 +280,7 @@ func (c *realmUpdateCmd) update(ctx context.Context, e *env, p *project.Project,
 	if err != nil {
 		return res, err
 	}
-	noteRealmName(e.Stderr, label(r), nf)
+	noteRealmName(e.Stderr, label(r), r.Name, nf)
 	if r.GitCommit == "" {
 		res.unknown = "it was not pinned before"
 	} else if of, err := cache.Fetch(ctx, oldSrc); err != nil {
@@ -453,10 +453,11 @@ func selectRealms(p *project.Project, names []string) ([]project.Realm, error) {
 }
 
 // noteRealmName points out a schema whose realm is called something other
-// than the local name: harmless, but worth knowing.
-func noteRealmName(w io.Writer, name string, f *gitsource.SchemaFile) {
+// than the local name: harmless, but worth knowing. what is how the realm
+// is shown ("echo (caller)"); name is the name compared.
+func noteRealmName(w io.Writer, what, name string, f *gitsource.SchemaFile) {
 	if got := f.Realm.GetName(); got != name {
-		fmt.Fprintf(w, "ftl-gen-realm: note: realm %s: the schema's realm is named %s\n", name, diag.Quote(got))
+		fmt.Fprintf(w, "ftl-gen-realm: note: realm %s: the schema's realm is named %s\n", what, diag.Quote(got))
 	}
 }
 

@@ -144,6 +144,13 @@ func TestGraph(t *testing.T) {
 			t.Errorf("graph --format %s differs from %s (go test ./examples/echo -run TestGraph -update rewrites it):\n%s", format, path, out)
 		}
 	}
+	// The README shows the Mermaid picture; it must be the one graph draws.
+	readme := readFile(t, filepath.Join(repo, "README.md"))
+	_, block, ok := strings.Cut(readme, "```mermaid\n")
+	block, _, _ = strings.Cut(block, "```")
+	if want := readFile(t, filepath.Join(repo, "examples", "echo", "testdata", "graph.mmd")); !ok || block != want {
+		t.Errorf("README.md's mermaid block is not examples/echo/testdata/graph.mmd:\n%s", block)
+	}
 }
 
 // TestRealmListCalledBy lists both projects' pins in place with the
