@@ -18,6 +18,7 @@ import (
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/gotest"
 	"github.com/ftlrealm/ftl-gen-realm/internal/grpctest"
+	"github.com/ftlrealm/ftl-gen-realm/internal/tlstest"
 )
 
 // interopConsumer calls grpc-go's interop TestService through the imported
@@ -109,7 +110,8 @@ func TestGRPCInteropEndToEnd(t *testing.T) {
 	t.Setenv("FTL_CONFIG", "")
 	var mu sync.Mutex
 	var seen []string // the set fields of each UnaryCall request
-	caPEM, cert := grpctest.TestCert(t, "interop.test")
+	authority := tlstest.NewCA(t, "interop CA")
+	caPEM, cert := authority.PEM, authority.Issue(t, tlstest.Spec{Server: true, DNSNames: []string{"interop.test"}}).TLS
 	srv := grpctest.StartInterop(t, grpctest.InteropOptions{
 		Creds: credentials.NewTLS(&tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}),
 		Interceptor: func(ctx context.Context, req any, info *grpc.UnaryServerInfo, next grpc.UnaryHandler) (any, error) {

@@ -2,8 +2,6 @@ package grpctest
 
 import (
 	"context"
-	"net"
-	"sync"
 	"testing"
 
 	"google.golang.org/grpc"
@@ -48,19 +46,5 @@ func StartEcho(tb testing.TB, files *protoregistry.Files, services []protoreflec
 		s.RegisterService(desc, struct{}{})
 	}
 	reflectionv1.RegisterServerReflectionServer(s, reflection.NewServerV1(reflection.ServerOptions{Services: s, DescriptorResolver: files}))
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = s.Serve(l)
-	}()
-	stop := sync.OnceFunc(func() {
-		s.Stop()
-		<-done
-	})
-	tb.Cleanup(stop)
-	return &Server{Addr: l.Addr().String(), Files: files, stop: stop}
+	return serve(tb, s, files)
 }

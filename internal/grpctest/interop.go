@@ -1,8 +1,6 @@
 package grpctest
 
 import (
-	"net"
-	"sync"
 	"testing"
 
 	"google.golang.org/grpc"
@@ -40,19 +38,5 @@ func StartInterop(tb testing.TB, opts InteropOptions) *Server {
 	s := grpc.NewServer(serverOpts...)
 	testgrpc.RegisterTestServiceServer(s, interop.NewTestServer())
 	reflection.Register(s)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = s.Serve(l)
-	}()
-	stop := sync.OnceFunc(func() {
-		s.Stop()
-		<-done
-	})
-	tb.Cleanup(stop)
-	return &Server{Addr: l.Addr().String(), Files: protoregistry.GlobalFiles, stop: stop}
+	return serve(tb, s, protoregistry.GlobalFiles)
 }

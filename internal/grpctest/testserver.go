@@ -73,6 +73,26 @@ type Server struct {
 // Stop stops the server now rather than when the test ends.
 func (s *Server) Stop() { s.stop() }
 
+// serve runs s on a new port of 127.0.0.1 until the test ends (or Stop).
+func serve(tb testing.TB, s *grpc.Server, files *protoregistry.Files) *Server {
+	tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = s.Serve(l)
+	}()
+	stop := sync.OnceFunc(func() {
+		s.Stop()
+		<-done
+	})
+	tb.Cleanup(stop)
+	return &Server{Addr: l.Addr().String(), Files: files, stop: stop}
+}
+
 // Compile compiles ProtoFiles with source info.
 func Compile(tb testing.TB) *protoregistry.Files {
 	tb.Helper()
@@ -155,21 +175,7 @@ func Start(tb testing.TB, opts Options) *Server {
 	case ReflectV1alphaOnly:
 		reflectionv1alpha.RegisterServerReflectionServer(s, reflection.NewServer(ro))
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = s.Serve(l)
-	}()
-	stop := sync.OnceFunc(func() {
-		s.Stop()
-		<-done
-	})
-	tb.Cleanup(stop)
-	return &Server{Addr: l.Addr().String(), Files: files, stop: stop}
+	return serve(tb, s, files)
 }
 
 // serviceDesc describes a service to grpc-go with handlers over dynamicpb

@@ -76,6 +76,7 @@ type Leaf struct {
 // Spec says what a leaf certificate is for.
 type Spec struct {
 	Server    bool     // for 127.0.0.1 and localhost, else a client
+	DNSNames  []string // a server's other names
 	Realm     string   // a client's realm: URI SAN ftl-realm://<Realm>
 	URIs      []string // other URI SANs
 	NotBefore time.Time
@@ -100,7 +101,7 @@ func (ca *CA) Issue(t testing.TB, spec Spec) *Leaf {
 	if spec.Server {
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
 		tmpl.IPAddresses = []net.IP{net.IPv4(127, 0, 0, 1)}
-		tmpl.DNSNames = []string{"localhost"}
+		tmpl.DNSNames = append([]string{"localhost"}, spec.DNSNames...)
 	} else {
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
 	}
