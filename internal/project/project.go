@@ -163,15 +163,7 @@ func FindLenient(dir string) (*Project, error) {
 	if err != nil {
 		return nil, err
 	}
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return nil, err
-	}
-	data, err := os.ReadFile(abs)
-	if err != nil {
-		return nil, err
-	}
-	p, err := parse(abs, data, false)
+	p, err := load(path, false)
 	if err != nil {
 		return nil, err
 	}
@@ -205,6 +197,12 @@ func findPath(dir string) (string, error) {
 
 // Load reads and validates the project file at path.
 func Load(path string) (*Project, error) {
+	return load(path, true)
+}
+
+// load reads the file at path and parses it, checking names and pins or
+// not (validate).
+func load(path string, validate bool) (*Project, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
@@ -213,7 +211,7 @@ func Load(path string) (*Project, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Parse(abs, data)
+	return parse(abs, data, validate)
 }
 
 // Parse decodes and validates a project file's bytes; path names it in

@@ -280,22 +280,9 @@ func (d *decodeState) unescape(start int, ascii bool) ([]byte, error) {
 }
 
 func (d *decodeState) hex4() (rune, bool) {
-	if d.off+4 > len(d.data) {
+	r, ok := hexDigitsValue(d.data[d.off:], 4)
+	if !ok {
 		return 0, false
-	}
-	var r rune
-	for _, c := range d.data[d.off : d.off+4] {
-		switch {
-		case c >= '0' && c <= '9':
-			c -= '0'
-		case c >= 'a' && c <= 'f':
-			c = c - 'a' + 10
-		case c >= 'A' && c <= 'F':
-			c = c - 'A' + 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(c)
 	}
 	d.off += 4
 	return r, true
