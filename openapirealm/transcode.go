@@ -42,29 +42,13 @@ func (m *mapping) toAPI(t *schema.Type, v any) (any, error) {
 		if !ok {
 			return v, nil
 		}
-		out := make([]any, len(list))
-		for i, e := range list {
-			c, err := m.toAPI(tv.Array.GetElement(), e)
-			if err != nil {
-				return nil, jsonErr(err).At(jsonpath.Index(i))
-			}
-			out[i] = c
-		}
-		return out, nil
+		return convertList(list, func(e any) (any, error) { return m.toAPI(tv.Array.GetElement(), e) })
 	case *schema.Type_Map:
 		obj, ok := v.(map[string]any)
 		if !ok {
 			return v, nil
 		}
-		out := make(map[string]any, len(obj))
-		for k, e := range obj {
-			c, err := m.toAPI(tv.Map.GetValue(), e)
-			if err != nil {
-				return nil, jsonErr(err).At(jsonpath.Key(k))
-			}
-			out[k] = c
-		}
-		return out, nil
+		return convertMap(obj, func(e any) (any, error) { return m.toAPI(tv.Map.GetValue(), e) })
 	case *schema.Type_Ref:
 		key := tv.Ref.GetModule() + "." + tv.Ref.GetName()
 		if d := m.data[key]; d != nil {
@@ -145,29 +129,13 @@ func (m *mapping) fromAPI(t *schema.Type, v any) (any, error) {
 		if !ok {
 			return nil, jsonpath.Errorf("want an array, not %s", kindOfJSON(v))
 		}
-		out := make([]any, len(list))
-		for i, e := range list {
-			c, err := m.fromAPI(tv.Array.GetElement(), e)
-			if err != nil {
-				return nil, jsonErr(err).At(jsonpath.Index(i))
-			}
-			out[i] = c
-		}
-		return out, nil
+		return convertList(list, func(e any) (any, error) { return m.fromAPI(tv.Array.GetElement(), e) })
 	case *schema.Type_Map:
 		obj, ok := v.(map[string]any)
 		if !ok {
 			return nil, jsonpath.Errorf("want an object, not %s", kindOfJSON(v))
 		}
-		out := make(map[string]any, len(obj))
-		for k, e := range obj {
-			c, err := m.fromAPI(tv.Map.GetValue(), e)
-			if err != nil {
-				return nil, jsonErr(err).At(jsonpath.Key(k))
-			}
-			out[k] = c
-		}
-		return out, nil
+		return convertMap(obj, func(e any) (any, error) { return m.fromAPI(tv.Map.GetValue(), e) })
 	case *schema.Type_Ref:
 		key := tv.Ref.GetModule() + "." + tv.Ref.GetName()
 		if d := m.data[key]; d != nil {
@@ -233,4 +201,30 @@ func kindOfJSON(v any) string {
 		return "an array"
 	}
 	return "an object"
+}
+
+// convertList converts each element of list, naming its index in an error.
+func convertList(list []any, conv func(any) (any, error)) ([]any, error) {
+	out := make([]any, len(list))
+	for i, e := range list {
+		c, err := conv(e)
+		if err != nil {
+			return nil, jsonErr(err).At(jsonpath.Index(i))
+		}
+		out[i] = c
+	}
+	return out, nil
+}
+
+// convertMap converts each value of obj, naming its key in an error.
+func convertMap(obj map[string]any, conv func(any) (any, error)) (map[string]any, error) {
+	out := make(map[string]any, len(obj))
+	for k, e := range obj {
+		c, err := conv(e)
+		if err != nil {
+			return nil, jsonErr(err).At(jsonpath.Key(k))
+		}
+		out[k] = c
+	}
+	return out, nil
 }
