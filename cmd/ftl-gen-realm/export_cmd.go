@@ -12,11 +12,33 @@ import (
 )
 
 type exportCmd struct {
-	Dir              string `help:"Directory inside the project (default: working directory)." type:"path"`
-	Out              string `help:"Schema file to write (default: [realms] public-schema or ftl-external-schema.txtpb); .json writes protojson." type:"path"`
-	Check            bool   `help:"Write nothing; exit 1 with a diff when the schema file is stale, or when the schema breaks a caller pinned in [realms.ingress]."`
+	Dir              string `help:"Directory inside the project (default: the working directory)." type:"path" placeholder:"DIR"`
+	Out              string `help:"Schema file to write (default: [realms] public-schema of ftl-project.toml, else ftl-external-schema.txtpb at the project root); .txtpb writes protobuf text, .json protojson." type:"path" placeholder:"FILE"`
+	Check            bool   `help:"Write nothing; exit 1 with a diff when the schema file is missing or stale, or when the schema breaks a caller pinned in [realms.ingress]."`
 	AllowBreaking    bool   `help:"With --check, let a change that breaks pinned callers through (they are still listed)."`
 	AllowUnreachable bool   `help:"Warn, instead of failing, when a pinned caller's schema cannot be read (repository unreachable, commit not cached)."`
+}
+
+func (exportCmd) Help() string {
+	return `Scans the project's Go FTL modules (the directories with an ftl.toml) for
+verbs marked //ftl:verb export:realm and writes the realm's public schema:
+those verbs, every type they reach, and what the code uses of each realm it
+calls. Commit the file with the code: consumers pin it with realm add. It
+is written atomically, only when its bytes change, and not at all on an
+error. The schema is also checked against what each realm pinned in
+[realms.ingress] (realm add --ingress) uses of it: breaking changes are
+listed on stderr, and fail --check.`
+}
+
+func (exportCmd) epilogue() string {
+	return `Examples:
+  # Write (or refresh) the public schema, then commit it
+  $ ftl-gen-realm export
+  # In CI: fail when the committed schema is stale or breaks a pinned caller
+  $ ftl-gen-realm export --check
+  # Write protojson to another file
+  $ ftl-gen-realm export --out api/bank.json
+`
 }
 
 // Run scans the project's Go FTL modules and writes (or, with --check,

@@ -20,12 +20,60 @@ type fakeCmd struct {
 	// Listen defaults to loopback, so that a fake is never reachable from
 	// the network by accident, and to a fixed port, so that the endpoint a
 	// consumer is configured with once stays right across restarts.
-	Listen   string `default:"127.0.0.1:8892" placeholder:"ADDR" help:"Where to serve FTL's VerbService (host:port), HTTP/2 cleartext unless --tls-cert (default: ${default})."`
-	Fixtures string `type:"existingfile" placeholder:"FILE" help:"JSON file of fixed answers and errors per verb (see docs/fake.md)."`
-	Schema   string `type:"existingfile" placeholder:"FILE" xor:"source" help:"Fake the realm in this schema file instead of a pinned realm."`
-	Dir      string `type:"path" xor:"source" help:"Directory inside the project (default: working directory)."`
+	Listen   string `default:"127.0.0.1:8892" placeholder:"ADDR" help:"Where to serve FTL's VerbService (host:port; port 0 picks a free one), HTTP/2 cleartext unless --tls-cert (default: ${default})."`
+	Fixtures string `type:"existingfile" placeholder:"FILE" help:"JSON file of canned answers and errors per verb (format below)."`
+	Schema   string `type:"existingfile" placeholder:"FILE" xor:"source" help:"Fake the realm in this schema file (.txtpb or .json) instead of a pinned realm."`
+	Dir      string `type:"path" xor:"source" placeholder:"DIR" help:"Directory inside the project (default: the working directory)."`
 	Quiet    bool   `help:"Do not log each call on stdout."`
 	serveFlags
+}
+
+func (fakeCmd) Help() string {
+	return `Serves the verbs a realm exports, from its schema alone, on FTL's
+VerbService at --listen, until SIGINT or SIGTERM. NAME is a realm pinned in
+ftl-project.toml (its schema at the pinned commit, from the cache in
+.ftl/realms, git on a miss), or with --schema the realm in that file. A
+verb answers its fixture, else the zero value of its response type in
+FTL's JSON, every field present (0, "", false, [], {}, null for optionals,
+an enum's first value). Requests are checked against the verb's request type as a Go realm
+reads them. Prints to stdout the verbs served, the export line that points
+consumers at the fake, and one line per call. Writes no file.`
+}
+
+func (fakeCmd) epilogue() string {
+	return `Fixtures (--fixtures FILE):
+  A JSON object keyed by "module.verb". Each value is an answer, or a list
+  of answers tried in order: the first whose "when" matches the request
+  wins; when none does, the verb answers its default. An answer is
+
+    {"response": VALUE}     answer VALUE; fields it leaves out get defaults
+    {"error": "MESSAGE"}    fail with MESSAGE, as the verb itself would
+
+  and either may add "when": REQUEST, a partial request: each member it
+  gives must be in the request and match, at any depth; arrays must have
+  the same elements. Only the last answer of a list may leave out "when".
+  Values must have exactly the schema's JSON types (no unknown fields,
+  null only for optionals and Any); a mistake is reported with its JSON
+  path, and the fake exits 1 before serving. For example:
+
+  {
+    "balance.withdraw": [
+      {"when": {"account": "bob"}, "error": "insufficient funds"},
+      {"response": {"balance": 7000}}
+    ],
+    "balance.deposit": {"response": {"balance": 10000}}
+  }
+
+Examples:
+  # Fake realm bank, as pinned, at http://127.0.0.1:8892 with canned answers
+  $ ftl-gen-realm fake bank --fixtures fixtures.json
+  # Fake a schema file on a free port, without the call log
+  $ ftl-gen-realm fake --schema ftl-external-schema.txtpb --listen 127.0.0.1:0 \
+      --quiet
+  # Serve it over TLS to callers that present a token
+  $ ftl-gen-realm fake bank --listen :8892 --tls-cert cert.pem \
+      --tls-key key.pem --caller-tokens tokens.json
+`
 }
 
 // Run serves the realm's exported verbs with fake answers until SIGINT or

@@ -16,7 +16,29 @@ import (
 )
 
 type genCmd struct {
-	Dir string `help:"Directory inside the project (default: working directory)." type:"path"`
+	Dir string `help:"Directory inside the project and the consumer's Go module (default: the working directory)." type:"path" placeholder:"DIR"`
+}
+
+func (genCmd) Help() string {
+	return `Generates a typed Go client for every realm pinned in ftl-project.toml, from
+its schema at the pinned commit: read from the cache in .ftl/realms (git
+fetches it on a miss, so gen works offline once realm add has run). Each
+realm becomes a Go module in .ftl/go/realm/<realm>/ with one package per
+FTL module, imported as ftl/realm/<realm>/<module>; gen adds its require
+and replace to the go.mod at or above --dir (or a use to the go.work in
+effect), and removes files it generated for realms no longer pinned. Files
+are written only when their bytes change, and none unless every realm's
+schema passes the checks. Usually run by go generate, from the line
+//go:generate go tool ftl-gen-realm gen in the consumer's module.`
+}
+
+func (genCmd) epilogue() string {
+	return `Examples:
+  # Generate the clients of every pinned realm, then build
+  $ ftl-gen-realm gen
+  # For the Go module in ./echo, from the project root
+  $ ftl-gen-realm gen --dir echo
+`
 }
 
 // Run generates the clients of every pinned realm and wires them into the Go

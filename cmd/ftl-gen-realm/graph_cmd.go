@@ -11,9 +11,30 @@ import (
 )
 
 type graphCmd struct {
-	Dir    string `help:"Directory inside the project (default: working directory)." type:"path"`
-	Format string `enum:"text,json,txtpb,dot,mermaid" default:"text" help:"Output: text (FTL schema text), json, txtpb, dot (Graphviz) or mermaid (default: ${default})."`
-	Out    string `help:"Write the output to this file (atomically) instead of stdout." type:"path"`
+	Dir    string `help:"Directory inside the project (default: the working directory)." type:"path" placeholder:"DIR"`
+	Format string `enum:"text,json,txtpb,dot,mermaid" default:"text" placeholder:"FORMAT" help:"Output: text (FTL schema text), json, txtpb, dot (Graphviz) or mermaid (default: ${default})."`
+	Out    string `help:"Write the output to this file (atomically) instead of stdout." type:"path" placeholder:"FILE"`
+}
+
+func (graphCmd) Help() string {
+	return `Scans every verb of the project's Go FTL modules, whatever its visibility,
+as export does for exported ones, and prints the project's whole federated
+schema: an external realm block for each realm pinned in [realms.egress],
+as pinned (from the cache in .ftl/realms, git on a miss), then the
+project's own realm, where a verb that calls another realm's verb carries
++calls verb@realm. dot and mermaid draw it instead: realms and modules as
+clusters, verbs as nodes, calls as edges. Writes nothing but --out.`
+}
+
+func (graphCmd) epilogue() string {
+	return `Examples:
+  # The federated schema, as FTL schema text
+  $ ftl-gen-realm graph
+  # A Mermaid flowchart, for a Markdown page
+  $ ftl-gen-realm graph --format mermaid --out docs/graph.mmd
+  # A Graphviz file (render it with: dot -Tsvg graph.dot)
+  $ ftl-gen-realm graph --format dot --out graph.dot
+`
 }
 
 // Run scans every verb of the project and prints its federated schema (the

@@ -21,16 +21,46 @@ type importCmd struct {
 	Openapi importOpenapiCmd `cmd:"" help:"Import an HTTP/JSON API described by OpenAPI as a realm schema."`
 }
 
+func (importCmd) Help() string {
+	return `Writes the realm schema of a service that is not an FTL realm, so that
+FTL code can call it like any realm: commit the file, let consumers pin it
+with realm add and generate clients with gen, and serve the realm with the
+matching proxy command.`
+}
+
 type importGrpcCmd struct {
-	Realm     string        `required:"" help:"Name of the realm the services become."`
+	Realm     string        `required:"" placeholder:"NAME" help:"Name of the realm the services become (an FTL identifier)."`
 	Reflect   string        `xor:"source" required:"" placeholder:"ADDR" help:"Read the services through server reflection from the gRPC server at ADDR (host:port; plaintext unless --target-tls)."`
 	Proto     []string      `xor:"source" required:"" placeholder:"FILE" help:"Compile these .proto files (repeat the flag, or separate with commas) and import the services they define; a FILE that is not on disk as given is looked up in the -I directories, as protoc does."`
 	ProtoPath []string      `short:"I" placeholder:"DIR" help:"Directory --proto files and their imports are relative to (repeatable; default: the working directory)."`
 	Service   []string      `placeholder:"NAME" help:"Import only these services, by full name (e.g. grpc.testing.TestService; repeatable). Default: all of them."`
-	Out       string        `default:"ftl-external-schema.txtpb" placeholder:"FILE" help:"Schema file to write (default: ftl-external-schema.txtpb); .txtpb or .json picks the format."`
+	Out       string        `default:"ftl-external-schema.txtpb" placeholder:"FILE" help:"Schema file to write; .txtpb writes protobuf text, .json protojson (default: ${default})."`
 	Check     string        `placeholder:"FILE" help:"Write nothing; exit 0 when FILE is what import would write, else exit 1 with the changes (breaking ones marked)."`
-	Timeout   time.Duration `default:"1m" help:"How long reflection may take."`
+	Timeout   time.Duration `default:"1m" placeholder:"DURATION" help:"How long reading the services may take (default: ${default})."`
 	targetTLSFlags
+}
+
+func (importGrpcCmd) Help() string {
+	return `Reads gRPC service descriptors, from a running server through server
+reflection (--reflect) or by compiling .proto files (--proto), and writes
+them as a realm schema: a module per service, a verb per unary method
+(streaming methods are skipped, with a warning), the messages and enums
+they reach as data and enums. The schema is checked as every command
+checks one, then written atomically to --out. Serve the realm with proxy
+grpc.`
+}
+
+func (importGrpcCmd) epilogue() string {
+	return `Examples:
+  # From a running server, through server reflection
+  $ ftl-gen-realm import grpc --realm shop --reflect localhost:50051
+  # From .proto files under proto/, one of their services only
+  $ ftl-gen-realm import grpc --realm shop --proto shop/v1/shop.proto -I proto \
+      --service shop.v1.Catalog
+  # In CI: exit 1 when the committed schema no longer matches the .proto
+  $ ftl-gen-realm import grpc --realm shop --proto shop/v1/shop.proto -I proto \
+      --check ftl-external-schema.txtpb
+`
 }
 
 // targetTLSFlags say how to reach a server over TLS: the target of proxy
@@ -133,14 +163,41 @@ type proxyCmd struct {
 	HTTP proxyHTTPCmd `cmd:"" name:"http" help:"Proxy FTL verb calls to an HTTP/JSON API described by OpenAPI."`
 }
 
+func (proxyCmd) Help() string {
+	return `Serves a realm that import wrote, on FTL's VerbService: each verb call is
+answered by calling the service the realm was imported from. Consumers
+point the realm's endpoint at the proxy's URL.`
+}
+
 type proxyGrpcCmd struct {
 	Schema          string        `required:"" type:"existingfile" placeholder:"FILE" help:"The realm's schema, as import grpc wrote it."`
 	Target          string        `required:"" placeholder:"ADDR" help:"The gRPC server (host:port; plaintext unless --target-tls); it must have server reflection."`
 	Listen          string        `required:"" placeholder:"ADDR" help:"Where to serve FTL's VerbService (host:port), HTTP/2 cleartext unless --tls-cert."`
-	Timeout         time.Duration `default:"30s" help:"How long the start-up check against the target may take."`
-	MaxMessageBytes int           `default:"4194304" placeholder:"N" help:"Largest gRPC message the proxy sends to or takes from the target, in bytes (default 4 MiB, gRPC's own default)."`
+	Timeout         time.Duration `default:"30s" placeholder:"DURATION" help:"How long the start-up check against the target may take (default: ${default})."`
+	MaxMessageBytes int           `default:"4194304" placeholder:"N" help:"Largest gRPC message the proxy sends to or takes from the target, in bytes (default: ${default}, 4 MiB, gRPC's own)."`
 	targetTLSFlags
 	serveFlags
+}
+
+func (proxyGrpcCmd) Help() string {
+	return `Serves the realm of a schema import grpc wrote: each verb call becomes
+the unary call of its gRPC method on --target, its FTL JSON converted to
+protobuf and back; a gRPC status is the verb's error. At start-up it reads
+the target's services through server reflection and refuses to serve when
+they no longer match the schema (re-run import grpc). Runs until SIGINT or
+SIGTERM; writes no file.`
+}
+
+func (proxyGrpcCmd) epilogue() string {
+	return `Examples:
+  # Serve realm shop on loopback, calling the gRPC server at localhost:50051
+  $ ftl-gen-realm proxy grpc --schema ftl-external-schema.txtpb \
+      --target localhost:50051 --listen 127.0.0.1:8892
+  # TLS both ways: to the target, and to callers with client certificates
+  $ ftl-gen-realm proxy grpc --schema shop.txtpb --target shop.internal:443 \
+      --target-tls --listen :8892 --tls-cert cert.pem --tls-key key.pem \
+      --client-ca callers-ca.pem
+`
 }
 
 // Run checks the schema against the target and serves the realm's verbs

@@ -27,7 +27,7 @@ import (
 	"github.com/ftlrealm/ftl-gen-realm/internal/gotest"
 )
 
-var updateHostile = flag.Bool("update", false, "rewrite the expected exit codes and stderr lines of testdata/hostile")
+var update = flag.Bool("update", false, "rewrite the golden files: the expected exit codes and stderr lines of testdata/hostile, and cmd/ftl-gen-realm/testdata/help.golden")
 
 // hostileCase is one parsed corpus file.
 type hostileCase struct {
@@ -235,7 +235,7 @@ func (c *hostileCase) run(t *testing.T, bin string, goEnv []string) {
 	if n := maxLineLen(stderr.String()); n > maxStderrLine {
 		t.Errorf("a stderr line is %d bytes long (limit %d): untrusted text must be shortened, not echoed", n, maxStderrLine)
 	}
-	if *updateHostile {
+	if *update {
 		defer c.rewrite(t, code, errText)
 	} else {
 		if code != c.exit {
@@ -248,7 +248,7 @@ func (c *hostileCase) run(t *testing.T, bin string, goEnv []string) {
 	if n := len(c.stdout); n > 0 {
 		got := strings.SplitN(w.placeholders(stdout.String()), "\n", n+1)
 		got = got[:min(n, len(got))]
-		if *updateHostile {
+		if *update {
 			c.stdout = got
 		} else if !slices.Equal(got, c.stdout) {
 			t.Errorf("first lines of stdout:\n got: %s\nwant: %s", strings.Join(got, "\n      "), strings.Join(c.stdout, "\n      "))

@@ -67,16 +67,7 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	defer clean.Flush()
 	stderr = clean
 	var c cli
-	parser, err := kong.New(&c,
-		kong.Name("ftl-gen-realm"),
-		kong.Description("Federation Protocol toolchain for FTL realms."),
-		kong.Writers(stdout, stderr),
-		kong.UsageOnError(),
-		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
-		kong.Help(helpPrinter),
-		kong.Vars{"version": version()},
-		kong.Exit(func(code int) { panic(exitCode(code)) }),
-	)
+	parser, err := newParser(&c, stdout, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "ftl-gen-realm:", err)
 		return 2

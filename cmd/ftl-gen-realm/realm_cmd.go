@@ -21,14 +21,23 @@ import (
 
 type realmCmd struct {
 	Add    realmAddCmd    `cmd:"" help:"Pin an external realm at the head of a git branch."`
-	Update realmUpdateCmd `cmd:"" help:"Re-resolve pinned realms and report schema changes."`
-	List   realmListCmd   `cmd:"" help:"List pinned realms."`
-	Remove realmRemoveCmd `cmd:"" help:"Remove a pinned realm."`
+	Update realmUpdateCmd `cmd:"" help:"Move pinned realms to their branch heads and report schema changes."`
+	List   realmListCmd   `cmd:"" help:"List the pinned realms: commits, verbs, endpoints."`
+	Remove realmRemoveCmd `cmd:"" help:"Remove a pinned realm and its cached schemas."`
+}
+
+func (realmCmd) Help() string {
+	return `The realms a project calls (egress) and the realms that call it (ingress)
+are pinned in its ftl-project.toml, as [realms.egress.NAME] and
+[realms.ingress.NAME] tables: a git repository, a branch, and the commit
+of the branch head when the realm was last added or updated. Edits change
+only that entry's lines. Fetched schemas are cached in .ftl/realms/ under
+the project root.`
 }
 
 // realmFlags are the flags every realm subcommand has.
 type realmFlags struct {
-	Dir string `help:"Directory inside the project (default: working directory)." type:"path"`
+	Dir string `help:"Directory inside the project (default: the working directory)." type:"path" placeholder:"DIR"`
 }
 
 func (f realmFlags) project() (*project.Project, error) {
@@ -41,18 +50,40 @@ func (f realmFlags) project() (*project.Project, error) {
 
 // netFlags are the flags of subcommands that talk to git remotes.
 type netFlags struct {
-	Timeout time.Duration `help:"Time limit for the git work of each realm." default:"2m"`
+	Timeout time.Duration `help:"Time limit for the git work of each realm, such as 30s or 5m (default: ${default})." default:"2m" placeholder:"DURATION"`
 }
 
 type realmAddCmd struct {
 	Name      string `arg:"" help:"Local name of the realm (its clients go to ftl/realm/<name>/...)."`
-	GitRepo   string `help:"Repository holding the realm's public schema: ssh (git@host:path or ssh://), https://, file:// or a local path." required:""`
-	GitBranch string `help:"Branch to follow; add pins its current head commit." required:""`
-	GitPath   string `help:"Schema file in the repository (default: its ftl-project.toml [realms] public-schema, else ftl-external-schema.txtpb, else ftl-external-schema.json)."`
+	GitRepo   string `help:"Repository holding the realm's public schema: ssh (git@host:path or ssh://), https://, file:// or a local path (a relative one is stored relative to the project root)." required:"" placeholder:"URL"`
+	GitBranch string `help:"Branch to follow; add pins its current head commit." required:"" placeholder:"BRANCH"`
+	GitPath   string `help:"Schema file in the repository (default: its ftl-project.toml [realms] public-schema, else ftl-external-schema.txtpb, else ftl-external-schema.json)." placeholder:"PATH"`
 	Ingress   bool   `help:"Pin a realm that calls this one ([realms.ingress.NAME]), so that export checks changes against what it uses, instead of a realm this one calls."`
 	Force     bool   `help:"Replace an existing entry for NAME."`
 	realmFlags
 	netFlags
+}
+
+func (realmAddCmd) Help() string {
+	return `Resolves the head commit of --git-branch in --git-repo (git ls-remote),
+fetches the realm's schema file at that commit, checks it as every command
+does, caches it in .ftl/realms, and writes the entry
+[realms.egress.NAME] (or [realms.ingress.NAME] with --ingress) to
+ftl-project.toml. It runs the git binary, so ssh keys and credential
+helpers work as for git. Next, gen writes the realm's clients.`
+}
+
+func (realmAddCmd) epilogue() string {
+	return `Examples:
+  # Pin realm bank at the head of branch main of its repository
+  $ ftl-gen-realm realm add bank --git-repo git@github.com:acme/bank.git \
+      --git-branch main
+  # A local repository whose schema file is not at the default path
+  $ ftl-gen-realm realm add bank --git-repo ../bank --git-branch main \
+      --git-path api/bank.txtpb
+  # Pin a realm that calls this one, so that export checks against it
+  $ ftl-gen-realm realm add echo --ingress --git-repo ../echo --git-branch main
+`
 }
 
 func (c *realmAddCmd) Run(e *env) error {
@@ -172,10 +203,28 @@ func noteNoUse(w io.Writer, cl callers.Caller, self string) {
 }
 
 type realmUpdateCmd struct {
-	Names          []string `arg:"" optional:"" help:"Realms to update (default: all)."`
-	FailOnBreaking bool     `help:"Exit 1 without writing anything when a realm has breaking changes."`
+	Names          []string `arg:"" optional:"" help:"Realms to update (default: all of them, both directions)."`
+	FailOnBreaking bool     `help:"Exit 1 without writing anything when a realm has breaking changes, or changes that cannot be reported (its old commit is gone)."`
 	realmFlags
 	netFlags
+}
+
+func (realmUpdateCmd) Help() string {
+	return `Resolves the branch head of every pinned realm (or of each NAME), fetches
+its schema there, and prints what changed since the pinned commit, one
+line per change, breaking ones marked BREAKING; for a realm that calls
+this one, which of this realm's verbs it now calls. Then it writes the new
+commits to ftl-project.toml, all at once, and nothing when any realm
+fails. Next, gen regenerates the clients.`
+}
+
+func (realmUpdateCmd) epilogue() string {
+	return `Examples:
+  # Move every pinned realm to its branch head
+  $ ftl-gen-realm realm update
+  # In CI: report, and exit 1 without pinning when a change would break
+  $ ftl-gen-realm realm update bank --fail-on-breaking
+`
 }
 
 // updated is the outcome of updating one realm entry.
@@ -343,6 +392,21 @@ type realmRemoveCmd struct {
 	Ingress bool   `xor:"direction" help:"Remove the [realms.ingress] entry (a realm that calls this one), when NAME is pinned both ways."`
 	Egress  bool   `xor:"direction" help:"Remove the egress entry (a realm this one calls), when NAME is pinned both ways."`
 	realmFlags
+}
+
+func (realmRemoveCmd) Help() string {
+	return `Deletes the realm's entry from ftl-project.toml, changing no other line,
+and its schemas from the cache in .ftl/realms. It also removes an entry
+that other commands refuse to read (a bad name, a hand-written pin). Next,
+gen removes the realm's generated clients.`
+}
+
+func (realmRemoveCmd) epilogue() string {
+	return `Examples:
+  $ ftl-gen-realm realm remove bank
+  # A realm pinned both ways: remove it as a caller only
+  $ ftl-gen-realm realm remove echo --ingress
+`
 }
 
 // Run removes the entry, even one whose name or pin every other command

@@ -25,6 +25,24 @@ type realmListCmd struct {
 	realmFlags
 }
 
+func (realmListCmd) Help() string {
+	return `Prints a table of the realms pinned in ftl-project.toml, both directions:
+NAME, DIRECTION (egress: this project calls it; ingress: it calls this
+project), REPO, BRANCH, COMMIT, VERBS and ENDPOINT. VERBS counts the
+realm's exported verbs, or for a caller the verbs of this realm it calls,
+from the cache: "-" when the commit was never fetched. ENDPOINT says where
+the config key <name>-realm-endpoint is set for local runs. Works offline
+and writes nothing.`
+}
+
+func (realmListCmd) epilogue() string {
+	return `Examples:
+  $ ftl-gen-realm realm list
+  # Also which of the project's verbs call each realm
+  $ ftl-gen-realm realm list --called-by
+`
+}
+
 // Run prints the pinned realms, both directions: egress realms (this one
 // calls them) and ingress realms (they call this one). It works offline:
 // verb counts come from the schema cache, "-" when a commit has not been

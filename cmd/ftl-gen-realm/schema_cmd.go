@@ -8,10 +8,29 @@ import (
 )
 
 type schemaCmd struct {
-	File       string `arg:"" help:"Schema file to read (.txtpb or .json)."`
-	Format     string `help:"Output format: text (FTL schema text), txtpb or json. Default: --out's extension, else text."`
-	Out        string `help:"Write the output to this file (atomically) instead of stdout." type:"path"`
+	File       string `arg:"" help:"Schema file to read: .txtpb (protobuf text) or .json (protojson)."`
+	Format     string `placeholder:"FORMAT" help:"Output format: text (FTL schema text), txtpb or json (default: the format of --out's extension, else text)."`
+	Out        string `help:"Write the output to this file (atomically) instead of stdout." type:"path" placeholder:"FILE"`
 	NoValidate bool   `help:"Print or convert a schema that does not pass the checks every command applies (for debugging)."`
+}
+
+func (schemaCmd) Help() string {
+	return `Reads a realm schema file (what export, import grpc and import openapi
+write, or FTL's own export), checks it as every command that reads a schema
+does, and prints it as FTL schema text, or converts it between protobuf
+text (.txtpb) and protojson (.json). An invalid schema prints its
+diagnostics (file:line:col) and nothing else, and exits 1.`
+}
+
+func (schemaCmd) epilogue() string {
+	return `Examples:
+  # Read a realm's public schema as FTL schema text
+  $ ftl-gen-realm schema ftl-external-schema.txtpb
+  # Convert it to protojson
+  $ ftl-gen-realm schema ftl-external-schema.txtpb --out schema.json
+  # Print a schema that fails the checks, to see what is in it
+  $ ftl-gen-realm schema broken.txtpb --no-validate
+`
 }
 
 // Run reads, checks and prints (or converts) a realm schema file, with

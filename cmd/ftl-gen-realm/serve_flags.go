@@ -19,12 +19,12 @@ import (
 // proxy grpc): one set, read by one path (listen), so that every such
 // server is secured the same way.
 type serveFlags struct {
-	TLSCert                string        `name:"tls-cert" type:"existingfile" placeholder:"FILE" group:"Serving" help:"Serve HTTP/2 over TLS with this certificate (PEM; re-read when it changes). Needs --tls-key."`
-	TLSKey                 string        `name:"tls-key" type:"existingfile" placeholder:"FILE" group:"Serving" help:"The private key of --tls-cert (PEM)."`
-	ClientCA               string        `name:"client-ca" type:"existingfile" placeholder:"FILE" group:"Serving" help:"Require client certificates signed by these CAs (PEM), naming their realm as the URI SAN ftl-realm://<realm> (mutual TLS)."`
-	CallerTokens           string        `name:"caller-tokens" type:"existingfile" placeholder:"FILE" group:"Serving" help:"Authenticate callers by bearer token: a JSON object of realm names to a token or a list of tokens (re-read when it changes). With --client-ca, a caller may present either."`
-	MaxConcurrentPerCaller int           `name:"max-concurrent-per-caller" placeholder:"N" group:"Serving" help:"Refuse a caller's calls beyond N in flight at once (ResourceExhausted); a caller is its realm, or its IP address without authentication. 0: no bound."`
-	MaxConnectionAge       time.Duration `name:"max-connection-age" placeholder:"D" group:"Serving" help:"End each connection after about D (±10%) with GOAWAY, so that callers behind a load balancer spread over replicas again. 0: never."`
+	TLSCert                string        `name:"tls-cert" type:"existingfile" placeholder:"FILE" group:"serving" help:"Serve HTTP/2 over TLS with this certificate (PEM; re-read when it changes). Needs --tls-key."`
+	TLSKey                 string        `name:"tls-key" type:"existingfile" placeholder:"FILE" group:"serving" help:"The private key of --tls-cert (PEM)."`
+	ClientCA               string        `name:"client-ca" type:"existingfile" placeholder:"FILE" group:"serving" help:"Require client certificates signed by these CAs (PEM), naming their realm as the URI SAN ftl-realm://<realm> (mutual TLS)."`
+	CallerTokens           string        `name:"caller-tokens" type:"existingfile" placeholder:"FILE" group:"serving" help:"Authenticate callers by bearer token: a JSON object of realm names to a token or a list of tokens (re-read when it changes). With --client-ca, a caller may present either."`
+	MaxConcurrentPerCaller int           `name:"max-concurrent-per-caller" placeholder:"N" group:"serving" help:"Refuse a caller's calls beyond N in flight at once (ResourceExhausted); a caller is its realm, or its IP address without authentication (default: 0, no bound)."`
+	MaxConnectionAge       time.Duration `name:"max-connection-age" placeholder:"DURATION" group:"serving" help:"End each connection after about DURATION (±10%) with GOAWAY, so that callers behind a load balancer spread over replicas again (default: 0, never)."`
 }
 
 // listening is a serving command's listener and what its server needs.

@@ -41,7 +41,7 @@ func TestVersionFlag(t *testing.T) {
 // The usage line shows flags that are alternatives as such.
 func TestUsageShowsAlternatives(t *testing.T) {
 	code, stdout, _ := runCLI(t, "import", "grpc", "--help")
-	if want := "Usage: ftl-gen-realm import grpc --realm=STRING (--reflect=ADDR | --proto=FILE,...) [flags]\n"; code != 0 || !strings.HasPrefix(stdout, want) {
+	if want := "Usage: ftl-gen-realm import grpc --realm=NAME (--reflect=ADDR | --proto=FILE,...) [flags]\n"; code != 0 || !strings.HasPrefix(stdout, want) {
 		t.Errorf("exit %d, usage:\n%s\nwant it to start with\n%s", code, stdout, want)
 	}
 	// kong's own error already says "or".
