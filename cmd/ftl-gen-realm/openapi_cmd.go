@@ -18,9 +18,34 @@ import (
 type importOpenapiCmd struct {
 	Realm  string `required:"" help:"Name of the realm the API becomes."`
 	Spec   string `required:"" placeholder:"FILE" help:"The OpenAPI 3.0 or 3.1 document (JSON or YAML, one self-contained file)."`
-	Module string `placeholder:"M" help:"Put every operation in module M instead of a module per tag."`
+	Module string `placeholder:"NAME" help:"Put every operation in module NAME (default: a module per tag; untagged operations go to module api)."`
 	Out    string `default:"ftl-external-schema.txtpb" placeholder:"FILE" help:"Schema file to write (default: ftl-external-schema.txtpb); .txtpb or .json picks the format."`
 	Check  string `placeholder:"FILE" help:"Write nothing; exit 0 when FILE is what import would write, else exit 1 with the changes (breaking ones marked)."`
+}
+
+func (importOpenapiCmd) Help() string {
+	return `Reads an OpenAPI 3.0 or 3.1 document (JSON or YAML, one self-contained
+file: a $ref may not leave it) and writes it as a realm schema: a module per
+tag (or --module), a verb per operation named from its operationId, whose
+request holds the path, query and header parameters and the JSON body
+(field body), and whose response is the 2xx JSON body; components/schemas
+become data and enums. What FTL cannot express (non-JSON bodies, cookie
+parameters, callbacks, not) is skipped with a warning at its position. The
+schema is checked as every command checks one, then written atomically to
+--out. Serve the realm with proxy http.`
+}
+
+func (importOpenapiCmd) epilogue() string {
+	return `Examples:
+  # Import the API as realm petstore, a module per tag
+  $ ftl-gen-realm import openapi --realm petstore --spec petstore.yaml
+  # One module, written as protojson
+  $ ftl-gen-realm import openapi --realm github --spec api.github.com.json \
+      --module github --out github.json
+  # In CI: exit 1 when the committed schema no longer matches the document
+  $ ftl-gen-realm import openapi --realm petstore --spec petstore.yaml \
+      --check ftl-external-schema.txtpb
+`
 }
 
 // Run reads the document, maps it to a realm schema, validates it and
@@ -71,6 +96,30 @@ type proxyHTTPCmd struct {
 	MaxMessageBytes int      `default:"4194304" placeholder:"N" help:"Largest request body the proxy sends to the API and response body it reads, in bytes (default 4 MiB, as proxy grpc)."`
 	targetTLSFlags
 	serveFlags
+}
+
+func (proxyHTTPCmd) Help() string {
+	return `Serves the realm of a schema import openapi wrote: each verb call becomes
+the HTTP request of its operation on --target (path parameters escaped into
+the path, query parameters in the document's style, headers, the JSON body),
+sent with the caller's deadline. A 2xx JSON answer is the verb's response;
+any other status is the verb's error, with the status and the start of the
+body; a target that cannot be reached is Unavailable. At start-up it imports
+--spec again and refuses to serve a schema the document no longer gives.
+Runs until SIGINT or SIGTERM; writes no file.`
+}
+
+func (proxyHTTPCmd) epilogue() string {
+	return `Examples:
+  # Serve realm petstore on loopback; the API key comes from $PETSTORE_KEY
+  $ ftl-gen-realm proxy http --schema petstore.txtpb --spec petstore.yaml \
+      --target https://petstore.example.com/api/v3 --listen 127.0.0.1:8893 \
+      --header api_key=env:PETSTORE_KEY
+  # TLS to callers too, with client certificates
+  $ ftl-gen-realm proxy http --schema petstore.txtpb --spec petstore.yaml \
+      --target https://petstore.example.com/api/v3 --listen :8893 \
+      --tls-cert cert.pem --tls-key key.pem --client-ca callers-ca.pem
+`
 }
 
 // staticHeaders reads --header NAME=env:VAR values from the environment.
