@@ -22,8 +22,8 @@ type fakeCmd struct {
 	// consumer is configured with once stays right across restarts.
 	Listen   string `default:"127.0.0.1:8892" placeholder:"ADDR" help:"Where to serve FTL's VerbService (host:port; port 0 picks a free one), HTTP/2 cleartext unless --tls-cert (default: ${default})."`
 	Fixtures string `type:"existingfile" placeholder:"FILE" help:"JSON file of canned answers and errors per verb (format below)."`
-	Schema   string `type:"existingfile" placeholder:"FILE" xor:"source" help:"Fake the realm in this schema file (.txtpb or .json) instead of a pinned realm."`
-	Dir      string `type:"path" xor:"source" placeholder:"DIR" help:"Directory inside the project (default: the working directory)."`
+	Schema   string `type:"existingfile" placeholder:"FILE" help:"Fake the realm in this schema file (.txtpb or .json) instead of a pinned realm."`
+	Dir      string `type:"path" placeholder:"DIR" help:"Directory inside the project (default: the working directory): where the pinned realm to fake is read; with --schema, only for --authorize pinned."`
 	Quiet    bool   `help:"Do not log each call on stdout."`
 	serveFlags
 }
@@ -81,6 +81,13 @@ Examples:
 func (c *fakeCmd) Run(e *env) error {
 	ctx, stop := signal.NotifyContext(e.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	dir := "" // --dir names the realm to fake's project without --schema
+	if c.Schema != "" {
+		dir = c.Dir
+	}
+	if err := c.checkWithDir(dir, "--dir with --schema"); err != nil {
+		return err
+	}
 	s, realm, err := c.load(ctx, e)
 	if err != nil {
 		return err
@@ -105,7 +112,7 @@ func (c *fakeCmd) Run(e *env) error {
 	for _, n := range f.Notes() {
 		fmt.Fprintln(e.Stderr, "ftl-gen-realm: note:", n)
 	}
-	ln, err := c.listen(e, c.Listen)
+	ln, err := c.listen(e, c.Listen, name, c.Dir)
 	if err != nil {
 		return err
 	}

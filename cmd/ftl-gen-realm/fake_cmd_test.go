@@ -197,7 +197,7 @@ func TestFakeErrors(t *testing.T) {
 		{"bad fixtures", []string{"bank", "--dir", root, "--fixtures", badFixtures}, 1,
 			badFixtures + `: ["balance.now"].response: want an RFC 3339 time, got the string "soon"` + "\n" +
 				badFixtures + `: ["balance.withdraw"]["balance"]: unknown key "balance": an answer has "response" or "error", and optionally "when" (a response goes inside "response")` + "\n"},
-		{"schema and dir", []string{"--schema", fakeSchema, "--dir", root}, 2, "ftl-gen-realm: --schema and --dir can't be used together\n"},
+		{"schema and dir", []string{"--schema", fakeSchema, "--dir", root}, 2, "ftl-gen-realm: --dir with --schema is read only by --authorize pinned (the project whose pinned callers may call)\n"},
 		{"no such realm in the file", []string{"shop", "--schema", fakeSchema}, 1, `ftl-gen-realm: the schema's realm is "bank", not "shop"` + "\n"},
 		{"address in use", []string{"bank", "--dir", root, "--listen", busy.Addr().String()}, 1,
 			"ftl-gen-realm: listen tcp " + busy.Addr().String() + ": bind: address already in use (is another server running? choose another address with --listen)\n"},

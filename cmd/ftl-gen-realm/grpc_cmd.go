@@ -175,6 +175,7 @@ type proxyGrpcCmd struct {
 	Listen          string        `required:"" placeholder:"ADDR" help:"Where to serve FTL's VerbService (host:port), HTTP/2 cleartext unless --tls-cert."`
 	Timeout         time.Duration `default:"30s" placeholder:"DURATION" help:"How long the start-up check against the target may take (default: ${default})."`
 	MaxMessageBytes int           `default:"4194304" placeholder:"N" help:"Largest gRPC message the proxy sends to or takes from the target, in bytes (default: ${default}, 4 MiB, gRPC's own)."`
+	Dir             string        `type:"path" placeholder:"DIR" help:"With --authorize pinned: a directory inside the realm's project, whose [realms.ingress] pins say who may call (default: the working directory)."`
 	targetTLSFlags
 	serveFlags
 }
@@ -205,6 +206,9 @@ func (proxyGrpcCmd) epilogue() string {
 func (c *proxyGrpcCmd) Run(e *env) error {
 	ctx, stop := signal.NotifyContext(e.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if err := c.checkWithDir(c.Dir, "--dir"); err != nil {
+		return err
+	}
 	s, _, err := schema.ReadRealm(c.Schema)
 	if err != nil {
 		return err
@@ -226,7 +230,7 @@ func (c *proxyGrpcCmd) Run(e *env) error {
 	for _, n := range p.Notes() {
 		fmt.Fprintln(e.Stderr, "ftl-gen-realm: note:", n)
 	}
-	ln, err := c.listen(e, c.Listen)
+	ln, err := c.listen(e, c.Listen, p.Realm(), c.Dir)
 	if err != nil {
 		return err
 	}

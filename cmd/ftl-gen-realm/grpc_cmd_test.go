@@ -132,6 +132,13 @@ func servingRealm(realm string) *regexp.Regexp {
 // of serving once its stdout or stderr shows it, and its stdout.
 func startServing(t *testing.T, args []string, serving *regexp.Regexp) (string, *syncBuffer) {
 	t.Helper()
+	url, stdout, _ := startServingLogs(t, args, serving)
+	return url, stdout
+}
+
+// startServingLogs is startServing that also returns the server's stderr.
+func startServingLogs(t *testing.T, args []string, serving *regexp.Regexp) (string, *syncBuffer, *syncBuffer) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout, stderr syncBuffer
 	done := make(chan int, 1)
@@ -149,7 +156,7 @@ func startServing(t *testing.T, args []string, serving *regexp.Regexp) (string, 
 	})
 	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		if m := serving.FindStringSubmatch(stdout.String() + stderr.String()); m != nil {
-			return m[1], &stdout
+			return m[1], &stdout, &stderr
 		}
 		select {
 		case code := <-done:
@@ -158,7 +165,7 @@ func startServing(t *testing.T, args []string, serving *regexp.Regexp) (string, 
 		}
 	}
 	t.Fatalf("%s did not start: %s", args[0], stderr.String())
-	return "", nil
+	return "", nil, nil
 }
 
 func protoArgs() []string {

@@ -94,6 +94,7 @@ type proxyHTTPCmd struct {
 	Listen          string   `required:"" placeholder:"ADDR" help:"Where to serve FTL's VerbService (host:port), HTTP/2 cleartext unless --tls-cert."`
 	Header          []string `sep:"none" placeholder:"NAME=env:VAR" help:"Send header NAME on every request, with the value of environment variable VAR (an API key: never a literal value, which ps would show). Repeatable."`
 	MaxMessageBytes int      `default:"4194304" placeholder:"N" help:"Largest request body the proxy sends to the API and response body it reads, in bytes (default 4 MiB, as proxy grpc)."`
+	Dir             string   `type:"path" placeholder:"DIR" help:"With --authorize pinned: a directory inside the realm's project, whose [realms.ingress] pins say who may call (default: the working directory)."`
 	targetTLSFlags
 	serveFlags
 }
@@ -164,6 +165,9 @@ func validHeaderName(s string) bool {
 func (c *proxyHTTPCmd) Run(e *env) error {
 	ctx, stop := signal.NotifyContext(e.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if err := c.checkWithDir(c.Dir, "--dir"); err != nil {
+		return err
+	}
 	target, err := url.Parse(c.Target)
 	if err != nil || (target.Scheme != "http" && target.Scheme != "https") || target.Host == "" {
 		return &exitError{code: 2, err: fmt.Errorf("--target %q: want an http:// or https:// URL", c.Target)}
@@ -207,7 +211,7 @@ func (c *proxyHTTPCmd) Run(e *env) error {
 	for _, n := range p.Notes() {
 		fmt.Fprintln(e.Stderr, "ftl-gen-realm: note:", n)
 	}
-	ln, err := c.listen(e, c.Listen)
+	ln, err := c.listen(e, c.Listen, p.Realm(), c.Dir)
 	if err != nil {
 		return err
 	}
