@@ -198,6 +198,11 @@ func (proxyGrpcCmd) epilogue() string {
   $ ftl-gen-realm proxy grpc --schema shop.txtpb --target shop.internal:443 \
       --target-tls --listen :8892 --tls-cert cert.pem --tls-key key.pem \
       --client-ca callers-ca.pem
+  # ... and let in only the realms pinned under [realms.ingress] of the
+  # project in ./shop, each to the verbs it calls
+  $ ftl-gen-realm proxy grpc --schema shop.txtpb --target shop.internal:443 \
+      --target-tls --listen :8892 --tls-cert cert.pem --tls-key key.pem \
+      --client-ca callers-ca.pem --authorize pinned --dir ./shop
 `
 }
 
