@@ -14,6 +14,7 @@ import (
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/types/known/emptypb"
 
 	"github.com/ftlrealm/ftl-gen-realm/grpcrealm/internal/gatewaytest"
@@ -94,21 +95,26 @@ type benchEnv struct {
 
 // newBenchEnv starts the gRPC test server, and in front of it on loopback
 // the proxy and grpc-gateway's generated reverse proxy (each with its own
-// grpc-go connection to the server), and a direct grpc-go connection.
+// grpc-go connection to the server), and a direct grpc-go connection. Each
+// side connects as its users would: the proxy with Dial, as `proxy grpc`
+// does; the gateway and the direct client with grpc.NewClient's defaults,
+// as grpc-gateway's documentation and grpc-go's examples do.
 func newBenchEnv(b *testing.B) *benchEnv {
 	b.Helper()
 	srv := grpctest.Start(b, grpctest.Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	b.Cleanup(cancel)
-	dial := func() *grpc.ClientConn {
-		conn, err := Dial(srv.Addr)
+	dial := func(conn *grpc.ClientConn, err error) *grpc.ClientConn {
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.Cleanup(func() { conn.Close() })
 		return conn
 	}
-	toTarget := dial()
+	plain := func() *grpc.ClientConn {
+		return dial(grpc.NewClient(srv.Addr, grpc.WithTransportCredentials(insecure.NewCredentials())))
+	}
+	toTarget := dial(Dial(srv.Addr))
 	svcs, err := Reflect(ctx, toTarget)
 	if err != nil {
 		b.Fatal(err)
@@ -124,7 +130,7 @@ func newBenchEnv(b *testing.B) *benchEnv {
 	proxyAddr := serve(b, ctx, cancel, func(l net.Listener) error { return p.NewServer().Serve(ctx, l) })
 
 	mux := runtime.NewServeMux()
-	gwConn := dial()
+	gwConn := plain()
 	if err := gatewaytest.RegisterCatalogHandler(ctx, mux, gwConn); err != nil {
 		b.Fatal(err)
 	}
@@ -147,7 +153,7 @@ func newBenchEnv(b *testing.B) *benchEnv {
 	transport.Protocols.SetUnencryptedHTTP2(true)
 	b.Cleanup(transport.CloseIdleConnections)
 
-	direct := dial()
+	direct := plain()
 	return &benchEnv{
 		verb:     ftlrealm.Verb{Realm: "shop", Module: "catalog", Name: "getProduct"},
 		endpoint: ftlrealm.WithEndpoint("http://" + proxyAddr),

@@ -209,6 +209,7 @@ func (p *Proxy) Notes() []string { return p.notes }
 func (p *Proxy) NewServer(opts ...ftlrealm.ServerOption) *ftlrealm.Server {
 	s := ftlrealm.NewServer(append([]ftlrealm.ServerOption{
 		ftlrealm.WithServerRealm(p.realm),
+		ftlrealm.WithHandlerStack(handlerStack),
 		ftlrealm.WithHandlerOptions(connect.WithReadMaxBytes(max(ftlrealm.DefaultMaxRequestBytes, 4*p.maxBytes))),
 	}, opts...)...)
 	p.Register(s)
@@ -259,12 +260,19 @@ func (p *Proxy) handler(v *proxyVerb) func(context.Context, []byte) ([]byte, err
 	}
 }
 
-// stackPad is the frame growStack puts on the stack. The runtime's server
-// grows a call's goroutine stack to 8 KiB before the handler runs
-// (ftlrealm's growHandlerStack); grpc-go's client call needs more, and grew
-// it again deep inside Invoke (in createAudience), copying some thirty
-// frames on every call: 4% of the CPU of BenchmarkProxyOnly. Growing to
-// 16 KiB here, while the stack is shallower, copies it once and cheaper.
+// handlerStack is the stack a call to the proxy needs: grpc-go's client
+// call goes deeper than the 8 KiB the runtime's server grows a call's
+// goroutine to by default, and grew it again deep inside Invoke (in
+// createAudience), copying some thirty frames on every call (4% of the CPU
+// of BenchmarkProxyOnly). NewServer's server grows it to this size before
+// routing the call, while the stack holds a few frames.
+const handlerStack = 16 << 10
+
+// stackPad is the frame growStack puts on the stack, for a proxy
+// registered on a server of the runtime's default stack (Register): there
+// it grows the stack to 16 KiB before grpc-go runs, while the stack is
+// shallower than inside Invoke. On NewServer's server it fits, and the
+// stack does not move.
 const stackPad = 8 << 10
 
 //go:noinline

@@ -26,7 +26,8 @@ type Server struct {
 	realm           string
 	shutdownTimeout time.Duration
 	handlerOpts     []connect.HandlerOption
-	security        *security // nil: nothing to check (secure.go)
+	security        *security      // nil: nothing to check (secure.go)
+	growStack       func(int) byte // grows a call's stack first (stack.go)
 
 	mu    sync.RWMutex
 	verbs map[verbKey]rawHandler
@@ -78,6 +79,7 @@ func NewServer(opts ...ServerOption) *Server {
 	s := &Server{
 		shutdownTimeout: 10 * time.Second,
 		verbs:           map[verbKey]rawHandler{},
+		growStack:       growHandlerStack,
 		handlerOpts: []connect.HandlerOption{
 			connect.WithCompressMinBytes(CompressMinBytes),
 			connect.WithReadMaxBytes(DefaultMaxRequestBytes),
@@ -194,11 +196,19 @@ func invalidRequest(module, name string, re *RequestError) *inBandError {
 // configured; TLS and the connection age are Serve's (the handler sees the
 // TLS state that the mux's server gives it).
 func (s *Server) Handler() (string, http.Handler) {
+	prefix, h := s.handler()
+	return prefix, grownStack{h, s.growStack}
+}
+
+// handler is Handler without the stack growth, which Serve does before
+// routing instead, while the stack is shallowest (routing alone could
+// grow it).
+func (s *Server) handler() (string, http.Handler) {
 	prefix, h := ftlv1connect.NewVerbServiceHandler(verbService{s}, s.handlerOpts...)
 	if s.security != nil {
 		h = &guard{sec: s.security, next: h, errw: connect.NewErrorWriter(s.handlerOpts...)}
 	}
-	return prefix, grownStack{h}
+	return prefix, h
 }
 
 // Serve serves s on l with HTTP/2 cleartext (and HTTP/1.1), or over TLS
@@ -207,9 +217,9 @@ func (s *Server) Handler() (string, http.Handler) {
 // shutdown caused by ctx, and closes l in every case.
 func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	mux := http.NewServeMux()
-	mux.Handle(s.Handler())
+	mux.Handle(s.handler())
 	srv := &http.Server{
-		Handler:           mux,
+		Handler:           grownStack{mux, s.growStack},
 		Protocols:         new(http.Protocols),
 		ReadHeaderTimeout: 10 * time.Second,
 		MaxHeaderBytes:    MaxHeaderBytes,
