@@ -1,6 +1,9 @@
 package ftlrealm
 
 import (
+	"context"
+	"net"
+	"strconv"
 	"testing"
 	"unsafe"
 )
@@ -16,23 +19,76 @@ func useStack(depth int) byte {
 	return useStack(depth-1) + frame[depth%len(frame)]
 }
 
-// After growHandlerStack a goroutine has room for the work of a call: a
+// After growHandlerStack (and its 16 and 32 KiB variants, which
+// WithHandlerStack picks) a goroutine has room for the work of a call: a
 // stack that moved afterwards would mean the pad was folded away or made
 // too small, and requests would pay for a deep copy again.
 func TestGrowHandlerStack(t *testing.T) {
-	moved := make(chan bool)
-	go func() {
-		growHandlerStack(0)
-		var x byte
-		before := uintptr(unsafe.Pointer(&x))
-		useStack(16) // 4 KiB, more than a fresh goroutine's stack has left
-		moved <- uintptr(unsafe.Pointer(&x)) != before
-	}()
-	if <-moved {
-		t.Fatal("the stack grew after growHandlerStack")
+	for _, tc := range []struct {
+		size  int // as given to WithHandlerStack
+		depth int // useStack's depth: 256 bytes a level
+	}{
+		{0, 16},        // 4 KiB, more than a fresh goroutine's stack has left
+		{8 << 10, 16},  // the same
+		{16 << 10, 44}, // 11 KiB, more than an 8 KiB stack holds
+		{32 << 10, 96}, // 24 KiB, more than a 16 KiB stack holds
+	} {
+		grow := stackGrower(tc.size)
+		moved := make(chan bool)
+		go func() {
+			grow(0)
+			var x byte
+			before := uintptr(unsafe.Pointer(&x))
+			useStack(tc.depth)
+			moved <- uintptr(unsafe.Pointer(&x)) != before
+		}()
+		if <-moved {
+			t.Errorf("WithHandlerStack(%d): the stack grew after the grower ran", tc.size)
+		}
+		if n := testing.AllocsPerRun(100, func() { grow(0) }); n != 0 {
+			t.Errorf("WithHandlerStack(%d): the grower allocates %v times: its pad is on the heap, not the stack", tc.size, n)
+		}
 	}
-	if n := testing.AllocsPerRun(100, func() { growHandlerStack(0) }); n != 0 {
-		t.Fatalf("growHandlerStack allocates %v times: its pad is on the heap, not the stack", n)
+}
+
+// TestServeGrowsHandlerStack runs a verb that needs more stack than a
+// call gets by default: with WithHandlerStack(16 KiB) Serve grows the
+// stack before the call is routed, so it does not move while the verb
+// runs; without it (the control), it does.
+func TestServeGrowsHandlerStack(t *testing.T) {
+	for _, tc := range []struct {
+		opts  []ServerOption
+		moves bool
+	}{
+		{[]ServerOption{WithHandlerStack(16 << 10)}, false},
+		{nil, true},
+	} {
+		s := NewServer(tc.opts...)
+		s.HandleRaw("m", "deep", func(ctx context.Context, body []byte) ([]byte, error) {
+			var x byte
+			before := uintptr(unsafe.Pointer(&x))
+			useStack(24) // 6 KiB below the handler's frames: more than 8 KiB in all
+			return strconv.AppendBool(nil, uintptr(unsafe.Pointer(&x)) != before), nil
+		})
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		served := make(chan error, 1)
+		go func() { served <- s.Serve(ctx, l) }()
+		moved, err := Call[Unit, bool](context.Background(), Verb{"stack", "m", "deep"}, Unit{}, WithEndpoint("http://"+l.Addr().String()))
+		cancel()
+		CloseIdleConnections()
+		if err := <-served; err != nil {
+			t.Fatal(err)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if moved != tc.moves {
+			t.Errorf("%d options: the stack moved during the call: %v, want %v", len(tc.opts), moved, tc.moves)
+		}
 	}
 }
 
