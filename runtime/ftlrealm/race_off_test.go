@@ -1,0 +1,5 @@
+//go:build !race
+
+package ftlrealm
+
+const raceEnabled = false
