@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +18,7 @@ import (
 	"github.com/ftlrealm/ftl-gen-realm/internal/consoletest"
 	"github.com/ftlrealm/ftl-gen-realm/internal/gittest"
 	"github.com/ftlrealm/ftl-gen-realm/internal/linediff"
+	"github.com/ftlrealm/ftl-gen-realm/internal/race"
 )
 
 var update = flag.Bool("update", false, "rewrite the expected output of README.md's Quickstart where it does not match what the commands print")
@@ -37,7 +37,7 @@ func TestQuickstart(t *testing.T) {
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("no bash")
 	}
-	if raceEnabled() {
+	if race.Enabled {
 		t.Skip("the quickstart runs in other processes; the race detector would only run it twice")
 	}
 	md, err := os.ReadFile("README.md")
@@ -207,20 +207,6 @@ func join(lines []string) string {
 		return ""
 	}
 	return strings.Join(lines, "\n") + "\n"
-}
-
-// raceEnabled reports whether this test binary was built with -race.
-func raceEnabled() bool {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return false
-	}
-	for _, s := range bi.Settings {
-		if s.Key == "-race" {
-			return s.Value == "true"
-		}
-	}
-	return false
 }
 
 func freePort(t *testing.T) string {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"unsafe"
+
+	"github.com/ftlrealm/ftl-gen-realm/internal/race"
 )
 
 // useStack takes about depth×256 bytes of stack.
@@ -67,7 +69,7 @@ func TestGrowHandlerStack(t *testing.T) {
 // from the runtime's fixed minimum, so both cases are decided by Serve
 // alone.
 func TestServeGrowsHandlerStack(t *testing.T) {
-	if raceEnabled {
+	if race.Enabled {
 		t.Skip("under the race detector (a larger stack guard, wider frames) the control call does not move its stack, so the test cannot tell; go test without -race runs it")
 	}
 	const child = "FTLREALM_STACK_TEST_CHILD"

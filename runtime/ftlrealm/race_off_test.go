@@ -1,5 +1,0 @@
-//go:build !race
-
-package ftlrealm
-
-const raceEnabled = false
