@@ -86,9 +86,6 @@ func (c *exportCmd) Run(e *env) error {
 	for _, n := range res.Notes {
 		fmt.Fprintln(e.Stderr, "ftl-gen-realm: note:", n)
 	}
-	for _, w := range res.Warnings {
-		fmt.Fprintln(e.Stderr, w)
-	}
 	broken := checkCallers(e, cs, res)
 	switch {
 	case res.Missing:

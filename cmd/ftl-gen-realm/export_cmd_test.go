@@ -157,6 +157,17 @@ func TestExportFailureWritesNothing(t *testing.T) {
 	}
 }
 
+// A warning from the scan is printed once, and export still succeeds.
+func TestExportWarningOnce(t *testing.T) {
+	root := exportProject(t)
+	edit(t, filepath.Join(root, "ledger", "ledger.go"), "\tAmount int\n", "\tAmount int `ftl:\"amt\"`\n")
+	code, stdout, stderr := runCLI(t, "export", "--dir", root)
+	want := "ledger/ledger.go:9:2: warning: field Amount: ftl tag \"amt\" ignored; FTL names the field amount (the lowerCamel of its Go name) and keys it so on the wire: remove the tag, which only ftlrealm reads\n"
+	if code != 0 || stdout != "wrote ftl-external-schema.txtpb "+bankCounts+"\n" || stderr != want {
+		t.Errorf("exit %d, stdout %q, stderr:\n%s\nwant:\n%s", code, stdout, stderr, want)
+	}
+}
+
 func edit(t *testing.T, path, old, new string) {
 	t.Helper()
 	data := readFile(t, path)
