@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -65,10 +64,10 @@ func (c *exportCmd) Run(e *env) error {
 			fmt.Fprintf(e.Stderr, "ftl-gen-realm: warning: not checked against caller %s: %s\n", cl.Realm.Name, oneLine(cl.Err))
 			continue
 		}
-		unreachable = appendDiags(unreachable, cl.Err)
+		unreachable = diag.Append(unreachable, cl.Err)
 	}
 	if len(unreachable) > 0 {
-		unreachable = append(unreachable, diag.Diagnostic{Message: "ftl-gen-realm: the schema cannot be checked against every pinned caller; pass --allow-unreachable to export without those"})
+		unreachable = append(unreachable, diag.Diagnostic{Message: "the schema cannot be checked against every pinned caller; pass --allow-unreachable to export without those"})
 		return unreachable
 	}
 
@@ -151,15 +150,6 @@ func orNothing(names []string) string {
 		return "nothing"
 	}
 	return strings.Join(names, ", ")
-}
-
-// appendDiags adds err's diagnostics to l (err itself when it has none).
-func appendDiags(l diag.List, err error) diag.List {
-	var d diag.List
-	if errors.As(err, &d) {
-		return append(l, d...)
-	}
-	return append(l, diag.Diagnostic{Message: "ftl-gen-realm: " + err.Error()})
 }
 
 // oneLine is err's text on one line.
