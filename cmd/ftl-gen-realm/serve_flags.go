@@ -72,14 +72,12 @@ func (f *serveFlags) checkWithDir(dir, what string) error {
 // authorizePinned is --authorize pinned.
 const authorizePinned = "pinned"
 
-// listen checks the flags, reads their files and, with --authorize
-// pinned, the pinned callers of realm (the realm the server serves) from
-// the project that holds dir ("": the working directory); then it listens
-// on addr. Nothing is listened on when a flag or file is wrong.
+// listen reads the flags' files and, with --authorize pinned, the pinned
+// callers of realm (the realm the server serves) from the project that
+// holds dir ("": the working directory); then it listens on addr. Nothing
+// is listened on when a file is wrong. The command has run checkWithDir
+// first, so that a usage error comes before any work.
 func (f *serveFlags) listen(e *env, addr, realm, dir string) (*listening, error) {
-	if err := f.check(); err != nil {
-		return nil, err
-	}
 	tlsOn := f.TLSCert != "" || f.TLSKey != ""
 	logger := log.New(e.Stderr, "ftl-gen-realm: ", 0)
 	onError := func(err error) { logger.Print(err) }
