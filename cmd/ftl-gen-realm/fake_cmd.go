@@ -153,11 +153,11 @@ func (c *fakeCmd) load(ctx context.Context, e *env) (*schema.Schema, string, err
 	if err != nil {
 		return nil, "", err
 	}
-	realms, err := selectRealms(p, []string{c.Name})
-	if err != nil {
-		return nil, "", err
+	r, ok := p.Realm(c.Name)
+	if !ok {
+		return nil, "", fmt.Errorf("not pinned in %s: %s", p.Path, c.Name)
 	}
-	sf, err := p.PinnedSchema(ctx, realms[0])
+	sf, err := p.PinnedSchema(ctx, r)
 	if err != nil {
 		return nil, "", err
 	}

@@ -492,30 +492,6 @@ func selectEntries(p *project.Project, names []string) ([]project.Realm, error) 
 	return out, nil
 }
 
-// selectRealms returns the named egress realms, or all when names is empty.
-func selectRealms(p *project.Project, names []string) ([]project.Realm, error) {
-	if len(names) == 0 {
-		all := p.Realms()
-		if len(all) == 0 {
-			return nil, fmt.Errorf("no external realms are pinned in %s (see `realm add`)", p.Path)
-		}
-		return all, nil
-	}
-	var out []project.Realm
-	var unknown []string
-	for _, n := range names {
-		r, ok := p.Realm(n)
-		if !ok {
-			unknown = append(unknown, n)
-		}
-		out = append(out, r)
-	}
-	if len(unknown) > 0 {
-		return nil, fmt.Errorf("not pinned in %s: %s", p.Path, strings.Join(unknown, ", "))
-	}
-	return out, nil
-}
-
 // noteRealmName points out a schema whose realm is called something other
 // than the local name: harmless, but worth knowing. what is how the realm
 // is shown ("echo (caller)"); name is the name compared.
