@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 
@@ -100,12 +99,6 @@ func TestGRPCAllTypesEndToEnd(t *testing.T) {
 	pb := grpctest.ProtobufDir(t)
 	schemaFile := filepath.Join(root, "alltypes.txtpb")
 	code, stdout, stderr := runCLI(t, "import", "grpc", "--realm", "alltypes", "--proto", "alltypes.proto", "-I", filepath.Join(root, "protos"), "-I", pb, "--out", schemaFile)
-	if strings.Contains(stderr, "generating Go clients from this schema will fail") {
-		// gen generates recursive types with issue 17 (branch
-		// rules-validate); until that lands, TestProxyAllTypes covers the
-		// proxy without generated clients.
-		t.Skip("gen cannot generate recursive types yet (issue 17)")
-	}
 	if code != 0 || stdout != "wrote "+schemaFile+": realm alltypes, 3 verbs in 1 module\n" || stderr != "" {
 		t.Fatalf("import: exit %d\nstdout %q\nstderr %q", code, stdout, stderr)
 	}

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"reflect"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -15,11 +14,6 @@ import (
 	"github.com/ftlrealm/ftl-gen-realm/fakerealm"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
-
-// helpPending are commands whose --help another branch is writing; they
-// are exempt from the Examples rule until it lands (then remove them: the
-// test fails while an exempt command has an Examples section).
-var helpPending = map[string]bool{}
 
 const helpGolden = "testdata/help.golden"
 
@@ -49,7 +43,7 @@ func TestHelp(t *testing.T) {
 					t.Errorf("line %d is %d columns wide (at most %d): %s", i+1, n, helpWidth, line)
 				}
 			}
-			for _, m := range flagMention.FindAllStringSubmatch(stdout, -1) {
+			for _, m := range longFlag.FindAllStringSubmatch(stdout, -1) {
 				if !flags[m[1]] {
 					t.Errorf("the help names --%s, which no command has", m[1])
 				}
@@ -59,9 +53,7 @@ func TestHelp(t *testing.T) {
 				t.Errorf("the Examples section has a line that is neither a # comment nor a $ command: %q", line)
 			}
 			switch {
-			case helpPending[path] && hasExamples:
-				t.Errorf("%s --help has examples now: remove it from helpPending", path)
-			case helpPending[path], node.Type == kong.CommandNode && !node.Leaf():
+			case node.Type == kong.CommandNode && !node.Leaf():
 				// A group lists its commands, whose help has the examples.
 			case !hasExamples:
 				t.Fatalf("no Examples section:\n%s", stdout)
@@ -90,9 +82,6 @@ func TestHelp(t *testing.T) {
 		t.Errorf("--help differs from %s (rerun with -update and review the diff)", helpGolden)
 	}
 }
-
-// flagMention is a flag named in help text: --name, not inside a word.
-var flagMention = regexp.MustCompile(`(?:^|[^\w-])--([a-z][a-z0-9-]*)`)
 
 // commandNodes is the application's node and every command under it, in
 // the order kong lists them.

@@ -145,6 +145,7 @@ func findCommand(model *kong.Application, path string) *kong.Node {
 }
 
 var (
+	// longFlag is a flag named in text: --name, not inside a word.
 	longFlag  = regexp.MustCompile(`(?:^|[^\w-])--([a-z][a-z0-9-]*)`)
 	shortFlag = regexp.MustCompile(`(?:^|[\s\[(|])-([A-Za-z])\b`)
 )
