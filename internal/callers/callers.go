@@ -185,8 +185,9 @@ func Check(c Caller, next *schema.Schema) []Break {
 		}
 	}
 	// What each verb the caller calls reaches (itself included).
+	verbs := c.verbs()
 	reach := map[string]map[string]bool{}
-	for _, verb := range c.verbs() {
+	for _, verb := range verbs {
 		reach[verb] = schema.Reached(c.Uses, verb)
 	}
 	var out []Break
@@ -196,7 +197,7 @@ func Check(c Caller, next *schema.Schema) []Break {
 		}
 		b := Break{Caller: c.Realm.Name, Commit: c.Realm.ShortCommit(), Change: ch}
 		key := declOf(ch.Path)
-		for _, verb := range c.verbs() {
+		for _, verb := range verbs {
 			if reaches(reach[verb], key) {
 				b.Via = append(b.Via, verb)
 			}
