@@ -56,12 +56,17 @@ type key struct{ realm, module, name string }
 // cluster ids are generated (n0, n1, c0, ...): names are identifiers, but
 // ids built from them could still collide.
 func build(s *schema.Schema) *model {
+	// Every +calls, kept until the nodes exist to draw its edge.
+	type call struct{ from, to key }
+	var pairs []call
 	called := map[key]bool{}
 	for _, r := range s.GetRealms() {
 		for _, m := range r.GetModules() {
 			for _, d := range m.GetDecls() {
+				from := key{r.GetName(), m.GetName(), d.GetVerb().GetName()}
 				for _, to := range calls(d.GetVerb(), r.GetName()) {
 					called[to] = true
+					pairs = append(pairs, call{from, to})
 				}
 			}
 		}
@@ -99,19 +104,9 @@ func build(s *schema.Schema) *model {
 		}
 		g.realms = append(g.realms, rr)
 	}
-	for _, r := range realms {
-		for _, m := range r.GetModules() {
-			for _, d := range m.GetDecls() {
-				from := verbs[key{r.GetName(), m.GetName(), d.GetVerb().GetName()}]
-				if from == nil {
-					continue
-				}
-				for _, to := range calls(d.GetVerb(), r.GetName()) {
-					if target := verbs[to]; target != nil {
-						g.edges = append(g.edges, edge{from: from, to: target, across: to.realm != r.GetName()})
-					}
-				}
-			}
+	for _, p := range pairs {
+		if from, to := verbs[p.from], verbs[p.to]; from != nil && to != nil {
+			g.edges = append(g.edges, edge{from: from, to: to, across: p.to.realm != p.from.realm})
 		}
 	}
 	slices.SortFunc(g.edges, func(a, b edge) int {

@@ -73,7 +73,7 @@ func (u *usage) callingRealms(ft *foreignTypes) []*schema.Realm {
 // would name realms this project need not know). Refs that name the realm
 // by its own name lose it, since the realm is renamed.
 func externalCopy(pr *pinnedRealm, keep map[string]bool) *schema.Realm {
-	out := &schema.Realm{External: true, Name: pr.name}
+	out := &schema.Realm{External: true, Name: pr.pin.Name}
 	for _, m := range pr.api.GetModules() {
 		var decls []*schema.Decl
 		for _, d := range m.GetDecls() {
@@ -93,7 +93,7 @@ func externalCopy(pr *pinnedRealm, keep map[string]bool) *schema.Realm {
 		out.Modules = append(out.Modules, mc)
 	}
 	schema.StripPositions(out)
-	if own := pr.api.GetName(); own != pr.name {
+	if own := pr.api.GetName(); own != pr.pin.Name {
 		schema.EachRef(out, func(r *schema.Ref) {
 			if r.GetRealm() == own {
 				r.Realm = ""

@@ -124,24 +124,16 @@ func (b *builder) head(obj *types.TypeName, ts *typeSpec) (*schema.Position, []s
 }
 
 // declVis is the visibility of a type's decl: the current phase's (that
-// of the verb that first reaches it), or more when its own //ftl:data,
-// //ftl:enum or //ftl:typealias directive exports it.
+// of the verb that first reaches it), raised to module when its own
+// //ftl:data, //ftl:enum or //ftl:typealias directive exports it (checkArgs
+// refuses any other argument of theirs).
 func (b *builder) declVis(obj *types.TypeName) schema.Visibility {
-	vis := b.vis
 	for _, d := range b.typeDirs[obj] {
-		if d.name != "data" && d.name != "enum" && d.name != "typealias" {
-			continue
+		if (d.name == "data" || d.name == "enum" || d.name == "typealias") && d.argText() == verbExport {
+			return max(b.vis, schema.Visibility_VISIBILITY_SCOPE_MODULE)
 		}
-		own := schema.Visibility_VISIBILITY_SCOPE_NONE
-		switch d.argText() {
-		case verbExport:
-			own = schema.Visibility_VISIBILITY_SCOPE_MODULE
-		case verbRealm:
-			own = schema.Visibility_VISIBILITY_SCOPE_REALM
-		}
-		vis = max(vis, own)
 	}
-	return vis
+	return b.vis
 }
 
 // enumConsts returns the package-level constants of exactly type obj, the

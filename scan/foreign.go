@@ -22,24 +22,23 @@ import (
 type foreignTypes struct {
 	realms   map[string]*pinnedRealm      // by local name
 	packages map[string]*gen.PackageNames // by import path
-	order    []string                     // local names, sorted
-	pins     map[string]project.Realm     // the entries, by local name
+	order    []string                     // local names, sorted as p.Realms() returns them
 	unpinned map[string]bool              // realms whose packages are used but not pinned (reported once)
 }
 
-// pinnedRealm is a pinned realm's public API: the one internal realm of its
-// schema file.
+// pinnedRealm is a pinned realm: its entry, whose Name is the local name
+// ftl-project.toml and the import paths have, and its public API, the one
+// internal realm of its schema file.
 type pinnedRealm struct {
-	name string // the local name, as ftl-project.toml and the import paths have it
-	api  *schema.Realm
+	pin project.Realm
+	api *schema.Realm
 }
 
 // loadForeign reads the schema of every realm p pins in [realms.egress],
 // from the cache or with git (as gen does), and works out gen's names for
 // their packages.
 func loadForeign(ctx context.Context, p *project.Project) (*foreignTypes, error) {
-	ft := &foreignTypes{realms: map[string]*pinnedRealm{}, packages: map[string]*gen.PackageNames{},
-		pins: map[string]project.Realm{}, unpinned: map[string]bool{}}
+	ft := &foreignTypes{realms: map[string]*pinnedRealm{}, packages: map[string]*gen.PackageNames{}, unpinned: map[string]bool{}}
 	var realms []gen.Realm
 	var errs diag.List
 	for _, r := range p.Realms() {
@@ -48,8 +47,7 @@ func loadForeign(ctx context.Context, p *project.Project) (*foreignTypes, error)
 			errs = diag.Append(errs, err)
 			continue
 		}
-		ft.realms[r.Name] = &pinnedRealm{name: r.Name, api: sf.Realm}
-		ft.pins[r.Name] = r
+		ft.realms[r.Name] = &pinnedRealm{pin: r, api: sf.Realm}
 		ft.order = append(ft.order, r.Name)
 		realms = append(realms, gen.Realm{Name: r.Name, Schema: sf.Schema, File: rel(p.Root, sf.CachePath),
 			Source: gen.SourceInfo{Repo: r.GitRepo, Commit: r.GitCommit, Path: r.GitPath}})
@@ -64,7 +62,6 @@ func loadForeign(ctx context.Context, p *project.Project) (*foreignTypes, error)
 	for i := range names {
 		ft.packages[names[i].Path] = &names[i]
 	}
-	slices.Sort(ft.order)
 	return ft, nil
 }
 
@@ -97,7 +94,7 @@ func (ix *index) resolve(ft *foreignTypes, u use) (foreignRef, bool) {
 			ft.unpinned[realm] = true
 			ix.errorf(u.pos, "package %s is a client of realm %s, which ftl-project.toml does not pin: pin it with `ftl-gen-realm realm add %s`, or stop using it", path, realm, realm)
 		case ft.realms[realm] != nil:
-			ix.errorf(u.pos, "package %s is not a module of realm %s as pinned at %s: run `go generate` to regenerate the clients", path, realm, ft.pins[realm].ShortCommit())
+			ix.errorf(u.pos, "package %s is not a module of realm %s as pinned at %s: run `go generate` to regenerate the clients", path, realm, ft.realms[realm].pin.ShortCommit())
 		}
 		return foreignRef{}, false
 	}
@@ -142,7 +139,7 @@ func (ix *index) resolve(ft *foreignTypes, u use) (foreignRef, bool) {
 		return foreignRef{}, false
 	}
 	if ref.name == "" {
-		ix.errorf(u.pos, "%s.%s is not in realm %s as pinned at %s: run `go generate` to regenerate the clients", u.obj.Pkg().Name(), name, ref.realm, ft.pins[ref.realm].ShortCommit())
+		ix.errorf(u.pos, "%s.%s is not in realm %s as pinned at %s: run `go generate` to regenerate the clients", u.obj.Pkg().Name(), name, ref.realm, ft.realms[ref.realm].pin.ShortCommit())
 		return foreignRef{}, false
 	}
 	return ref, true
@@ -236,7 +233,7 @@ func (u *usage) neverCalled(p *project.Project, ft *foreignTypes) []diag.Diagnos
 			called = called || r.verb
 		}
 		if !called {
-			r := ft.pins[name]
+			r := ft.realms[name].pin
 			out = append(out, diag.Diagnostic{File: rel(p.Root, p.Path), Line: r.Line, Column: r.Column,
 				Message: "warning: realm " + name + " is pinned but never called"})
 		}

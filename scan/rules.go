@@ -336,14 +336,14 @@ func (ix *index) checkVerbDirectives(info *types.Info, fn *ast.FuncDecl, dirs []
 		}
 	}
 	if d := find(dirs, "ingress"); d != nil {
-		if req == nil || !isHTTP(req.Type(), "HttpRequest") {
+		if req == nil || !isNamed(req.Type(), "ftl/builtin", "HttpRequest") {
 			pos, got := fn.Type.Params.Opening, "none"
 			if req != nil {
 				pos, got = req.Pos(), typeText(req.Type(), pkg)
 			}
 			ix.errorf(pos, "ingress verb %s: the request must be a builtin.HttpRequest[Body, PathParameters, Query], not %s", verbName(fn), got)
 		}
-		if res := sig.Results(); res.Len() != 2 || !isHTTP(res.At(0).Type(), "HttpResponse") {
+		if res := sig.Results(); res.Len() != 2 || !isNamed(res.At(0).Type(), "ftl/builtin", "HttpResponse") {
 			pos, got := fn.Type.Pos(), "none"
 			if res.Len() == 2 {
 				pos, got = res.At(0).Pos(), typeText(res.At(0).Type(), pkg)
@@ -381,13 +381,6 @@ func resourceKind(t types.Type) string {
 	return ""
 }
 
-// isHTTP reports whether t is FTL's builtin.<name> (HttpRequest or
-// HttpResponse, of module ftl/builtin), or an alias of it.
-func isHTTP(t types.Type, name string) bool {
-	n, ok := types.Unalias(t).(*types.Named)
-	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "ftl/builtin" && n.Obj().Name() == name
-}
-
 // ftlModule is the FTL module a package belongs to as FTL's extractor
 // sees it: the second element of an ftl/… import path; "" for any other
 // package.
@@ -408,8 +401,8 @@ func aliasPkg(t types.Type) string {
 }
 
 func namedPkg(t types.Type) string {
-	if n, ok := t.(*types.Alias); ok && n.Obj().Pkg() != nil {
-		return n.Obj().Pkg().Path()
+	if p := aliasPkg(t); p != "" {
+		return p
 	}
 	if n, ok := types.Unalias(t).(*types.Named); ok && n.Obj().Pkg() != nil {
 		return n.Obj().Pkg().Path()

@@ -184,29 +184,30 @@ func Check(c Caller, next *schema.Schema) []Break {
 			cut.Modules = append(cut.Modules, mc)
 		}
 	}
-	// What each verb the caller calls reaches (itself included).
-	reach := map[string]map[string]bool{}
-	for _, verb := range c.verbs() {
-		reach[verb] = schema.Reached(c.Uses, verb)
-	}
 	var out []Break
 	for _, ch := range schema.Diff(&schema.Schema{Realms: []*schema.Realm{old}}, &schema.Schema{Realms: []*schema.Realm{cut}}) {
-		if !ch.Breaking {
-			continue
+		if ch.Breaking {
+			out = append(out, Break{Caller: c.Realm.Name, Commit: c.Realm.ShortCommit(), Change: ch})
 		}
-		b := Break{Caller: c.Realm.Name, Commit: c.Realm.ShortCommit(), Change: ch}
-		key := declOf(ch.Path)
-		for _, verb := range c.verbs() {
-			if reaches(reach[verb], key) {
-				b.Via = append(b.Via, verb)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	// What each verb the caller calls reaches (itself included), found only
+	// once something breaks: Reached maps the caller's decls anew for each
+	// verb, and most new versions break nothing.
+	for _, verb := range c.verbs() {
+		reach := schema.Reached(c.Uses, verb)
+		for i, b := range out {
+			if reaches(reach, declOf(b.Change.Path)) {
+				out[i].Via = append(out[i].Via, verb)
 			}
 		}
-		out = append(out, b)
 	}
 	return out
 }
 
-// reaches reports whether a verb's reach (see reachedFrom) holds key: a
+// reaches reports whether a verb's reach (see schema.Reached) holds key: a
 // decl, or any decl of a module.
 func reaches(reach map[string]bool, key string) bool {
 	if strings.Contains(key, ".") {
