@@ -247,6 +247,36 @@ func TestProxyTargetDown(t *testing.T) {
 	}
 }
 
+// Register serves the verbs on a server of the caller's, whose stack is the
+// runtime's default: there each call grows its stack itself (growStack),
+// which NewServer's server does not need.
+func TestProxyRegister(t *testing.T) {
+	srv := grpctest.Start(t, grpctest.Options{})
+	p, err := NewProxy(context.Background(), reflectImport(t, srv.Addr), dial(t, srv.Addr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := ftlrealm.NewServer(ftlrealm.WithServerRealm(p.Realm()))
+	p.Register(s)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, l) }()
+	defer func() {
+		ftlrealm.CloseIdleConnections()
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	if resp, err := call("http://"+l.Addr().String(), "catalog", "getProduct", map[string]any{"id": "p-2"}); err != nil || resp["name"] != "E-book" {
+		t.Errorf("getProduct: %v %v", resp, err)
+	}
+}
+
 // A schema imported from some of the target's services is checked against
 // those alone: with all of them, which types count as shared would differ.
 func TestProxySubsetOfServices(t *testing.T) {
