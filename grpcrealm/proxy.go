@@ -247,15 +247,28 @@ func (p *Proxy) handler(v *proxyVerb, grow bool) func(context.Context, []byte) (
 		if err != nil {
 			return nil, &ftlrealm.RequestError{Err: err}
 		}
-		if n := proto.Size(req); n > p.maxBytes {
+		// Marshalled once, for the bound and for rawCodec to send as is.
+		b, merr := proto.Marshal(req)
+		n := len(b)
+		if merr != nil {
+			n = proto.Size(req)
+		}
+		if n > p.maxBytes {
 			return nil, connect.NewError(connect.CodeResourceExhausted, fmt.Errorf("verb %s.%s: the request is %d bytes as protobuf, over the proxy's limit of %d (proxy grpc --max-message-bytes)", v.module, v.name, n, p.maxBytes))
+		}
+		var send any = &rawMessage{b}
+		if merr != nil {
+			// grpc-go's codec fails on it again, so that the caller gets
+			// the status grpc-go gives it (Internal, "grpc: error while
+			// marshaling: …"), at the point of the call it gives it.
+			send = req
 		}
 		if id, ok := ftlrealm.RequestIDOf(ctx); ok {
 			ctx = metadata.AppendToOutgoingContext(ctx, "ftl-request-id", id)
 		}
 		var resp rawMessage
 		var reached peer.Peer
-		if err := p.conn.Invoke(ctx, v.path, req, &resp, append(p.callOpts, grpc.Peer(&reached))...); err != nil {
+		if err := p.conn.Invoke(ctx, v.path, send, &resp, append(p.callOpts, grpc.Peer(&reached))...); err != nil {
 			return nil, p.callError(v, err, reached.Addr != nil)
 		}
 		out, err := p.codec.encodeWire(v.method.Output(), resp.b)

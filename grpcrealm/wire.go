@@ -31,16 +31,20 @@ import (
 // refuses) goes through dynamicpb and appendMessage instead, so the two
 // always agree (TestWireMatchesDynamic).
 
-// rawCodec marshals requests as protobuf does and keeps responses as their
-// wire bytes (*rawMessage).
+// rawCodec sends requests the proxy has marshalled (*rawMessage) as they
+// are, marshals others as protobuf does, and keeps responses as their wire
+// bytes (*rawMessage).
 type rawCodec struct{}
 
-// rawMessage is a response in wire format.
+// rawMessage is a message in wire format.
 type rawMessage struct{ b []byte }
 
 var _ encoding.CodecV2 = rawCodec{}
 
 func (rawCodec) Marshal(v any) (mem.BufferSlice, error) {
+	if m, ok := v.(*rawMessage); ok {
+		return mem.BufferSlice{mem.SliceBuffer(m.b)}, nil
+	}
 	b, err := proto.Marshal(v.(proto.Message))
 	if err != nil {
 		return nil, err
