@@ -1,7 +1,6 @@
 package fakerealm
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -11,7 +10,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
-	"github.com/ftlrealm/ftl-gen-realm/runtime/ftlrealm"
+	"github.com/ftlrealm/ftl-gen-realm/internal/ftljson"
 )
 
 // Values in this package are JSON values in one of two forms. Checked
@@ -46,21 +45,11 @@ func (o *object) get(key string) (any, bool) {
 // parseJSON parses exactly one JSON value, keeping numbers as their text
 // so that 64-bit integers survive and Int can tell 1 from 1.0.
 func parseJSON(data []byte) (any, error) {
-	// FTL's encoder writes some escapes that are not JSON's; read them as
-	// the runtime's decoder does.
-	d := json.NewDecoder(bytes.NewReader(ftlrealm.StandardJSON(data)))
-	d.UseNumber()
-	var v any
-	if err := d.Decode(&v); err != nil {
-		if errors.Is(err, io.EOF) {
-			err = errors.New("no JSON value")
-		}
-		return nil, err
+	v, err := ftljson.Decode(data)
+	if errors.Is(err, io.EOF) {
+		err = errors.New("no JSON value")
 	}
-	if _, err := d.Token(); !errors.Is(err, io.EOF) {
-		return nil, errors.New("unexpected data after the top-level value")
-	}
-	return v, nil
+	return v, err
 }
 
 // encode renders a value as compact JSON.

@@ -5,14 +5,13 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"io"
 	"maps"
 	"slices"
 	"strconv"
 	"time"
 
+	"github.com/ftlrealm/ftl-gen-realm/internal/ftljson"
 	"github.com/ftlrealm/ftl-gen-realm/internal/jsonpath"
-	"github.com/ftlrealm/ftl-gen-realm/runtime/ftlrealm"
 
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -40,16 +39,9 @@ func parseJSON(body []byte) (any, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, nil
 	}
-	// FTL's encoder writes some escapes that are not JSON's; read them as
-	// the runtime's decoder does.
-	d := json.NewDecoder(bytes.NewReader(ftlrealm.StandardJSON(body)))
-	d.UseNumber()
-	var v any
-	if err := d.Decode(&v); err != nil {
+	v, err := ftljson.Decode(body)
+	if err != nil {
 		return nil, convErrorf("invalid JSON: %v", err)
-	}
-	if _, err := d.Token(); !errors.Is(err, io.EOF) {
-		return nil, convErrorf("invalid JSON: unexpected data after the top-level value")
 	}
 	return v, nil
 }

@@ -60,7 +60,7 @@ func (c *codec) appendMessage(b []byte, m protoreflect.Message, depth int) ([]by
 		fd := wrapped(md)
 		return appendScalar(b, fd, m.Get(fd))
 	case bJSON:
-		return appendJSONValue(b, m, depth)
+		return c.appendJSONValue(b, m, depth)
 	case bAny:
 		raw, err := protojson.MarshalOptions{Resolver: c.types}.Marshal(m.Interface())
 		var v any
@@ -99,24 +99,27 @@ func (c *codec) appendField(b []byte, m protoreflect.Message, fc *fieldCodec, de
 	fd := fc.fd
 	switch {
 	case fd.IsList():
-		list := m.Get(fd).List()
-		b = append(b, '[')
-		for i := range list.Len() {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			var err error
-			if b, err = c.appendValue(b, fd, list.Get(i), depth); err != nil {
-				return nil, atIndex(err, i)
-			}
-		}
-		return append(b, ']'), nil
+		return c.appendList(b, m.Get(fd).List(), fd, depth)
 	case fd.IsMap():
 		return c.appendMap(b, m.Get(fd).Map(), fd, depth)
 	case (fc.optional || isAnyField(fd)) && !m.Has(fd):
 		return append(b, "null"...), nil
 	}
 	return c.appendValue(b, fd, m.Get(fd), depth)
+}
+
+func (c *codec) appendList(b []byte, list protoreflect.List, fd protoreflect.FieldDescriptor, depth int) ([]byte, error) {
+	b = append(b, '[')
+	for i := range list.Len() {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		var err error
+		if b, err = c.appendValue(b, fd, list.Get(i), depth); err != nil {
+			return nil, atIndex(err, i)
+		}
+	}
+	return append(b, ']'), nil
 }
 
 // appendMap writes a map with its keys sorted as strings, as the runtime
@@ -157,16 +160,18 @@ func (c *codec) appendMap(b []byte, mm protoreflect.Map, fd protoreflect.FieldDe
 // appendJSONValue writes a google.protobuf.Struct, Value or ListValue as
 // the plain JSON it stands for, as protojson would, with the runtime's
 // rules for numbers and strings (a Value's number is a double).
-func appendJSONValue(b []byte, m protoreflect.Message, depth int) ([]byte, error) {
+func (c *codec) appendJSONValue(b []byte, m protoreflect.Message, depth int) ([]byte, error) {
 	if depth > maxNesting {
 		return nil, convErrorf("nested more than %d deep", maxNesting)
 	}
 	md := m.Descriptor()
 	switch md.FullName() {
 	case "google.protobuf.Struct":
-		return appendJSONStruct(b, m.Get(md.Fields().ByNumber(1)).Map(), depth)
+		fd := md.Fields().ByNumber(1)
+		return c.appendMap(b, m.Get(fd).Map(), fd, depth)
 	case "google.protobuf.ListValue":
-		return appendJSONList(b, m.Get(md.Fields().ByNumber(1)).List(), depth)
+		fd := md.Fields().ByNumber(1)
+		return c.appendList(b, m.Get(fd).List(), fd, depth)
 	}
 	fd := m.WhichOneof(md.Oneofs().Get(0))
 	if fd == nil {
@@ -187,45 +192,10 @@ func appendJSONValue(b []byte, m protoreflect.Message, depth int) ([]byte, error
 	case "bool_value":
 		return strconv.AppendBool(b, v.Bool()), nil
 	case "struct_value":
-		return appendJSONValue(b, v.Message(), depth+1)
+		return c.appendJSONValue(b, v.Message(), depth+1)
 	default: // list_value
-		return appendJSONValue(b, v.Message(), depth+1)
+		return c.appendJSONValue(b, v.Message(), depth+1)
 	}
-}
-
-func appendJSONStruct(b []byte, fields protoreflect.Map, depth int) ([]byte, error) {
-	keys := make([]string, 0, fields.Len())
-	fields.Range(func(k protoreflect.MapKey, _ protoreflect.Value) bool {
-		keys = append(keys, k.String())
-		return true
-	})
-	slices.Sort(keys)
-	b = append(b, '{')
-	for i, k := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(jsonstr.Append(b, k), ':')
-		var err error
-		if b, err = appendJSONValue(b, fields.Get(protoreflect.ValueOfString(k).MapKey()).Message(), depth+1); err != nil {
-			return nil, atMapKey(err, k)
-		}
-	}
-	return append(b, '}'), nil
-}
-
-func appendJSONList(b []byte, list protoreflect.List, depth int) ([]byte, error) {
-	b = append(b, '[')
-	for i := range list.Len() {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		var err error
-		if b, err = appendJSONValue(b, list.Get(i).Message(), depth+1); err != nil {
-			return nil, atIndex(err, i)
-		}
-	}
-	return append(b, ']'), nil
 }
 
 // isAnyField reports whether fd maps to Any, whose unset value is null

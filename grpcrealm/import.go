@@ -10,6 +10,7 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
+	"github.com/ftlrealm/ftl-gen-realm/internal/modname"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
@@ -117,7 +118,7 @@ func mapServices(realm string, descs []protoreflect.ServiceDescriptor, fixed map
 			mp.reach(md.Output(), i)
 		}
 	}
-	shared := claim(taken, sharedModule)
+	shared := modname.Claim(taken, sharedModule)
 	mp.place(shared)
 
 	r := &schema.Realm{Name: realm}
@@ -236,7 +237,7 @@ func (mp *mapper) place(shared string) {
 				p.module = mp.services[i].module
 			}
 		}
-		p.name = claim(take(p.module), typeName(p.desc))
+		p.name = modname.Claim(take(p.module), typeName(p.desc))
 	}
 }
 
@@ -257,7 +258,7 @@ func (mp *mapper) serviceModule(s *service) (*schema.Module, map[protoreflect.Fu
 		if !schema.ValidIdentifier(name) {
 			name = string(md.Name())
 		}
-		name = claim(taken, name)
+		name = modname.Claim(taken, name)
 		names[md.FullName()] = name
 		src := sourceOf(md)
 		verbs = append(verbs, &schema.Decl{Value: &schema.Decl_Verb{Verb: &schema.Verb{

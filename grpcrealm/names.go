@@ -32,7 +32,7 @@ func moduleNames(services []protoreflect.ServiceDescriptor) []string {
 		if count[name] > 1 {
 			name = longModule(s)
 		}
-		out[i] = claim(taken, name)
+		out[i] = modname.Claim(taken, name)
 	}
 	return out
 }

@@ -212,14 +212,18 @@ func (p *Proxy) NewServer(opts ...ftlrealm.ServerOption) *ftlrealm.Server {
 		ftlrealm.WithHandlerStack(handlerStack),
 		ftlrealm.WithHandlerOptions(connect.WithReadMaxBytes(max(ftlrealm.DefaultMaxRequestBytes, 4*p.maxBytes))),
 	}, opts...)...)
-	p.Register(s)
+	p.register(s, false)
 	return s
 }
 
 // Register serves every verb of the proxy on s.
-func (p *Proxy) Register(s *ftlrealm.Server) {
+func (p *Proxy) Register(s *ftlrealm.Server) { p.register(s, true) }
+
+// register serves the verbs on s; grow is for a server whose stack is not
+// known to be handlerStack, and makes each call grow its own (growStack).
+func (p *Proxy) register(s *ftlrealm.Server, grow bool) {
 	for _, v := range p.verbs {
-		s.HandleRaw(v.module, v.name, p.handler(v))
+		s.HandleRaw(v.module, v.name, p.handler(v, grow))
 	}
 }
 
@@ -234,22 +238,37 @@ func (p *Proxy) Register(s *ftlrealm.Server) {
 // goes back in-band, as is a response FTL cannot express (the method ran,
 // so the caller must not mistake it for a transport failure and retry
 // blindly).
-func (p *Proxy) handler(v *proxyVerb) func(context.Context, []byte) ([]byte, error) {
+func (p *Proxy) handler(v *proxyVerb, grow bool) func(context.Context, []byte) ([]byte, error) {
 	return func(ctx context.Context, body []byte) ([]byte, error) {
-		growStack(0)
+		if grow {
+			growStack(0)
+		}
 		req, err := p.codec.decodeRequest(v.method.Input(), body)
 		if err != nil {
 			return nil, &ftlrealm.RequestError{Err: err}
 		}
-		if n := proto.Size(req); n > p.maxBytes {
+		// Marshalled once, for the bound and for rawCodec to send as is.
+		b, merr := proto.Marshal(req)
+		n := len(b)
+		if merr != nil {
+			n = proto.Size(req)
+		}
+		if n > p.maxBytes {
 			return nil, connect.NewError(connect.CodeResourceExhausted, fmt.Errorf("verb %s.%s: the request is %d bytes as protobuf, over the proxy's limit of %d (proxy grpc --max-message-bytes)", v.module, v.name, n, p.maxBytes))
+		}
+		var send any = &rawMessage{b}
+		if merr != nil {
+			// grpc-go's codec fails on it again, so that the caller gets
+			// the status grpc-go gives it (Internal, "grpc: error while
+			// marshaling: …"), at the point of the call it gives it.
+			send = req
 		}
 		if id, ok := ftlrealm.RequestIDOf(ctx); ok {
 			ctx = metadata.AppendToOutgoingContext(ctx, "ftl-request-id", id)
 		}
 		var resp rawMessage
 		var reached peer.Peer
-		if err := p.conn.Invoke(ctx, v.path, req, &resp, append(p.callOpts, grpc.Peer(&reached))...); err != nil {
+		if err := p.conn.Invoke(ctx, v.path, send, &resp, append(p.callOpts, grpc.Peer(&reached))...); err != nil {
 			return nil, p.callError(v, err, reached.Addr != nil)
 		}
 		out, err := p.codec.encodeWire(v.method.Output(), resp.b)
@@ -271,8 +290,8 @@ const handlerStack = 16 << 10
 // stackPad is the frame growStack puts on the stack, for a proxy
 // registered on a server of the runtime's default stack (Register): there
 // it grows the stack to 16 KiB before grpc-go runs, while the stack is
-// shallower than inside Invoke. On NewServer's server it fits, and the
-// stack does not move.
+// shallower than inside Invoke. NewServer's server has grown the stack
+// already, and zeroing the pad on every call would be wasted.
 const stackPad = 8 << 10
 
 //go:noinline

@@ -16,6 +16,7 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/dynamicpb"
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/grpctest"
 	"github.com/ftlrealm/ftl-gen-realm/runtime/ftlrealm"
@@ -145,9 +146,9 @@ func TestReflectErrors(t *testing.T) {
 }
 
 // serveProxy serves a proxy for s in front of addr and returns its URL.
-func serveProxy(t *testing.T, s *schema.Schema, addr string) (string, *Proxy) {
+func serveProxy(t *testing.T, s *schema.Schema, addr string, opts ...ProxyOption) (string, *Proxy) {
 	t.Helper()
-	p, err := NewProxy(context.Background(), s, dial(t, addr))
+	p, err := NewProxy(context.Background(), s, dial(t, addr), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,6 +245,83 @@ func TestProxyTargetDown(t *testing.T) {
 	var ve *ftlrealm.VerbError
 	if connect.CodeOf(err) != connect.CodeUnavailable || errors.As(err, &ve) || !strings.Contains(err.Error(), "verb orders.ping: the gRPC target was not reached: connection error") {
 		t.Errorf("target down: %v", err)
+	}
+}
+
+// Register serves the verbs on a server of the caller's, whose stack is the
+// runtime's default: there each call grows its stack itself (growStack),
+// which NewServer's server does not need.
+func TestProxyRegister(t *testing.T) {
+	srv := grpctest.Start(t, grpctest.Options{})
+	p, err := NewProxy(context.Background(), reflectImport(t, srv.Addr), dial(t, srv.Addr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := ftlrealm.NewServer(ftlrealm.WithServerRealm(p.Realm()))
+	p.Register(s)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, l) }()
+	defer func() {
+		ftlrealm.CloseIdleConnections()
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	if resp, err := call("http://"+l.Addr().String(), "catalog", "getProduct", map[string]any{"id": "p-2"}); err != nil || resp["name"] != "E-book" {
+		t.Errorf("getProduct: %v %v", resp, err)
+	}
+}
+
+// A request over the proxy's bound never leaves it: a transport-level
+// ResourceExhausted that names the bound and the flag.
+func TestProxyRequestTooLarge(t *testing.T) {
+	srv := grpctest.Start(t, grpctest.Options{})
+	url, _ := serveProxy(t, reflectImport(t, srv.Addr), srv.Addr, WithMaxMessageBytes(64))
+	_, err := call(url, "catalog", "search", map[string]any{"query": strings.Repeat("t", 100)})
+	var ve *ftlrealm.VerbError
+	if connect.CodeOf(err) != connect.CodeResourceExhausted || errors.As(err, &ve) ||
+		!strings.HasSuffix(err.Error(), "verb catalog.search: the request is 102 bytes as protobuf, over the proxy's limit of 64 (proxy grpc --max-message-bytes)") {
+		t.Errorf("request too large: %v", err)
+	}
+}
+
+// A request that protobuf cannot marshal (a proto2 required field left
+// unset) fails in grpc-go's codec, and its Internal status is the verb's.
+func TestProxyRequestDoesNotMarshal(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "req.proto")
+	if err := os.WriteFile(file, []byte(`syntax = "proto2";
+package req.v1;
+service Items { rpc Put(Item) returns (Item); }
+message Item { required string name = 1; optional int32 n = 2; }
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	svcs, err := Compile(context.Background(), []string{file}, []string{dir})
+	s := mustImport(t, svcs, err)
+	srv := grpctest.StartEcho(t, svcs.Files, svcs.List, nil)
+	url, p := serveProxy(t, s, srv.Addr)
+	if got := strings.Join(p.Verbs(), "\n"); got != "items.put -> req.v1.Items.Put" {
+		t.Fatalf("verbs: %s", got)
+	}
+	if resp, err := call(url, "items", "put", map[string]any{"name": "x"}); err != nil || resp["name"] != "x" {
+		t.Errorf("put: %v %v", resp, err)
+	}
+	// protobuf's own text, whose "proto:" is followed by a space or, at
+	// random per build, a no-break space.
+	_, perr := proto.Marshal(dynamicpb.NewMessage(svcs.List[0].Methods().Get(0).Input()))
+	if perr == nil || !strings.Contains(perr.Error(), "required field req.v1.Item.name not set") {
+		t.Fatalf("proto.Marshal: %v", perr)
+	}
+	_, err = call(url, "items", "put", map[string]any{"n": 1})
+	if got := verbMessage(t, err); got != "Internal: grpc: error while marshaling: "+perr.Error() {
+		t.Errorf("unset required field: %s", got)
 	}
 }
 

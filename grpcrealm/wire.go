@@ -31,16 +31,20 @@ import (
 // refuses) goes through dynamicpb and appendMessage instead, so the two
 // always agree (TestWireMatchesDynamic).
 
-// rawCodec marshals requests as protobuf does and keeps responses as their
-// wire bytes (*rawMessage).
+// rawCodec sends requests the proxy has marshalled (*rawMessage) as they
+// are, marshals others as protobuf does, and keeps responses as their wire
+// bytes (*rawMessage).
 type rawCodec struct{}
 
-// rawMessage is a response in wire format.
+// rawMessage is a message in wire format.
 type rawMessage struct{ b []byte }
 
 var _ encoding.CodecV2 = rawCodec{}
 
 func (rawCodec) Marshal(v any) (mem.BufferSlice, error) {
+	if m, ok := v.(*rawMessage); ok {
+		return mem.BufferSlice{mem.SliceBuffer(m.b)}, nil
+	}
 	b, err := proto.Marshal(v.(proto.Message))
 	if err != nil {
 		return nil, err
@@ -274,7 +278,6 @@ func (c *codec) appendWireMap(out []byte, fd protoreflect.FieldDescriptor, spans
 	type entry struct {
 		key string
 		val span
-		has bool
 	}
 	entries := make([]entry, 0, len(spans))
 	kfd, vfd := fd.MapKey(), fd.MapValue()
@@ -282,46 +285,13 @@ func (c *codec) appendWireMap(out []byte, fd protoreflect.FieldDescriptor, spans
 		if sp.typ != protowire.BytesType {
 			return nil, false, nil
 		}
-		var key, val span
-		var hasKey, hasVal bool
-		for b := sp.b; len(b) > 0; {
-			num, typ, n := consumeTag(b)
-			if n < 0 {
-				return nil, false, nil
-			}
-			b = b[n:]
-			var v span
-			v.typ = typ
-			switch typ {
-			case protowire.VarintType:
-				v.v, n = protowire.ConsumeVarint(b)
-			case protowire.Fixed32Type:
-				var x uint32
-				x, n = protowire.ConsumeFixed32(b)
-				v.v = uint64(x)
-			case protowire.Fixed64Type:
-				v.v, n = protowire.ConsumeFixed64(b)
-			case protowire.BytesType:
-				v.b, n = protowire.ConsumeBytes(b)
-			default:
-				return nil, false, nil
-			}
-			if n < 0 {
-				return nil, false, nil
-			}
-			b = b[n:]
-			switch {
-			case num == 1 && !hasKey:
-				key, hasKey = v, true
-			case num == 2 && !hasVal:
-				val, hasVal = v, true
-			case num == 1 || num == 2:
-				return nil, false, nil
-			}
+		f, ok := wireFields(sp.b, 2)
+		if !ok {
+			return nil, false, nil
 		}
 		var k protoreflect.Value
-		if hasKey {
-			if k, ok = scalarOf(kfd, key); !ok {
+		if f[0].set {
+			if k, ok = scalarOf(kfd, f[0]); !ok {
 				return nil, false, nil
 			}
 		} else {
@@ -331,7 +301,7 @@ func (c *codec) appendWireMap(out []byte, fd protoreflect.FieldDescriptor, spans
 		if err != nil {
 			return nil, false, atMapKey(err, k.MapKey().String())
 		}
-		entries = append(entries, entry{ks, val, hasVal})
+		entries = append(entries, entry{ks, f[1]})
 	}
 	slices.SortStableFunc(entries, func(a, b entry) int { return strings.Compare(a.key, b.key) })
 	out = append(out, '{')
@@ -345,7 +315,7 @@ func (c *codec) appendWireMap(out []byte, fd protoreflect.FieldDescriptor, spans
 		}
 		first = false
 		out = append(jsonstr.Append(out, e.key), ':')
-		if !e.has {
+		if !e.val.set {
 			if vfd.Message() != nil {
 				out, ok, err = c.appendWire(out, vfd.Message(), nil, depth+1)
 			} else {

@@ -115,7 +115,7 @@ func fieldKeys(md protoreflect.MessageDescriptor) []string {
 		if !schema.ValidIdentifier(key) {
 			key = string(fd.Name())
 		}
-		keys[i] = claim(taken, key)
+		keys[i] = modname.Claim(taken, key)
 	}
 	return keys
 }
@@ -139,7 +139,3 @@ func jsonCamelCase(s string) string {
 	}
 	return string(b)
 }
-
-// claim takes name in taken, or name with the smallest free number from 2
-// appended.
-func claim(taken map[string]bool, name string) string { return modname.Claim(taken, name) }

@@ -235,7 +235,7 @@ func unreached(err error) bool {
 func (p *Proxy) request(ctx context.Context, op *operation, body []byte) (*http.Request, error) {
 	var fields map[string]any
 	if op.body != nil || len(op.params) > 0 {
-		v, err := decodeJSON(body)
+		v, err := decodeFTLJSON(body)
 		if err != nil {
 			return nil, err
 		}

@@ -1,11 +1,10 @@
 package openapirealm
 
 import (
-	"bytes"
 	"encoding/json"
-	"fmt"
-	"io"
+	"errors"
 
+	"github.com/ftlrealm/ftl-gen-realm/internal/ftljson"
 	"github.com/ftlrealm/ftl-gen-realm/internal/jsonpath"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
@@ -16,17 +15,19 @@ import (
 // properties are left out, a oneOf member carries its discriminator).
 // Values are decoded with json.Number, so integers keep every digit.
 
-func decodeJSON(data []byte) (any, error) {
-	d := json.NewDecoder(bytes.NewReader(data))
-	d.UseNumber()
-	var v any
-	if err := d.Decode(&v); err != nil {
-		return nil, err
+// decodeJSON parses the API's JSON, which must be standard JSON.
+func decodeJSON(data []byte) (any, error) { return ownWording(ftljson.DecodeStandard(data)) }
+
+// decodeFTLJSON parses a verb's request, FTL's JSON, which may hold the
+// escapes FTL's Go encoder writes (as proxy grpc and the fake accept them).
+func decodeFTLJSON(data []byte) (any, error) { return ownWording(ftljson.Decode(data)) }
+
+// ownWording keeps this proxy's error text for data after the value.
+func ownWording(v any, err error) (any, error) {
+	if errors.Is(err, ftljson.ErrTrailing) {
+		return nil, errors.New("data after the JSON value")
 	}
-	if _, err := d.Token(); err != io.EOF {
-		return nil, fmt.Errorf("data after the JSON value")
-	}
-	return v, nil
+	return v, err
 }
 
 // toAPI converts v, FTL's JSON for type t, to the API's JSON.
