@@ -413,7 +413,7 @@ func (mp *mapper) finish(realm string) *mapping {
 				v.ev.Name = v.n.name
 				n.union.byValue[v.value] = v.n.name
 				n.union.byVariant[v.n.name] = v.value
-				n.union.types[v.n.name] = &schema.Ref{Module: v.n.module, Name: v.n.name}
+				n.union.types[v.n.name] = &schema.Type{Value: &schema.Type_Ref{Ref: &schema.Ref{Module: v.n.module, Name: v.n.name}}}
 			}
 			out.unions[key] = n.union
 		}

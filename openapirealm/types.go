@@ -332,7 +332,7 @@ func (mp *mapper) union(n *node, s *base.Schema, c ctx) {
 			}
 		}
 	}
-	n.union = &unionWire{prop: d.PropertyName, byValue: map[string]string{}, byVariant: map[string]string{}, types: map[string]*schema.Ref{}}
+	n.union = &unionWire{prop: d.PropertyName, byValue: map[string]string{}, byVariant: map[string]string{}, types: map[string]*schema.Type{}}
 	e := n.decl.GetEnum()
 	for i, sp := range list {
 		vc := c.at(kw, c.name).at(strconv.Itoa(i), c.name+"Variant"+strconv.Itoa(i+1))
