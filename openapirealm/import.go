@@ -60,6 +60,9 @@ type mapper struct {
 	order     []*node
 	expanding map[string]bool
 	ops       []*opNode
+	// verbNames are the decl keys the verbs claim, by module; finish
+	// names the other decls around them.
+	verbNames map[string]map[string]bool
 }
 
 // opNode is an operation being mapped into a verb.
@@ -76,12 +79,11 @@ func mapSpec(realm string, spec *Spec, opts Options) (*mapping, error) {
 	if opts.Module != "" && !schema.ValidIdentifier(opts.Module) {
 		return nil, fmt.Errorf("--module %q is not a valid module name", opts.Module)
 	}
-	mp := &mapper{spec: spec, warned: map[string]bool{}, nodes: map[string]*node{}, kinds: map[string]declKind{}, expanding: map[string]bool{}}
+	mp := &mapper{spec: spec, warned: map[string]bool{}, nodes: map[string]*node{}, kinds: map[string]declKind{}, expanding: map[string]bool{}, verbNames: map[string]map[string]bool{}}
 	doc := spec.doc
 	if doc.Webhooks != nil && doc.Webhooks.Len() > 0 {
 		mp.warn("#/webhooks", doc.GoLow().Webhooks.KeyNode, "webhooks skipped: they are calls the API makes, not operations it answers")
 	}
-	verbNames := map[string]map[string]bool{} // module → claimed decl keys
 	if doc.Paths != nil && doc.Paths.PathItems != nil {
 		for path, item := range doc.Paths.PathItems.FromOldest() {
 			for method, op := range item.GetOperations().FromOldest() {
@@ -89,7 +91,7 @@ func mapSpec(realm string, spec *Spec, opts Options) (*mapping, error) {
 					mp.warn("#/paths/"+escapePointer(path)+"/"+method, op.GoLow().KeyNode, "operation with method %s skipped: not an HTTP method of OpenAPI 3.0 or 3.1", quote(method))
 					continue
 				}
-				if on := mp.operation(path, method, item, op, opts, verbNames); on != nil {
+				if on := mp.operation(path, method, item, op, opts); on != nil {
 					mp.ops = append(mp.ops, on)
 				}
 			}
@@ -103,7 +105,7 @@ func mapSpec(realm string, spec *Spec, opts Options) (*mapping, error) {
 
 // operation maps one operation to a verb, or nil when it cannot be called
 // with JSON (it is then reported).
-func (mp *mapper) operation(path, method string, item *v3.PathItem, op *v3.Operation, opts Options, verbNames map[string]map[string]bool) *opNode {
+func (mp *mapper) operation(path, method string, item *v3.PathItem, op *v3.Operation, opts Options) *opNode {
 	at := "#/paths/" + escapePointer(path) + "/" + method
 	where := strings.ToUpper(method) + " " + path
 	opNodeYAML := op.GoLow().KeyNode
@@ -148,14 +150,14 @@ func (mp *mapper) operation(path, method string, item *v3.PathItem, op *v3.Opera
 		mp.warn(at+"/callbacks", op.GoLow().Callbacks.KeyNode, "callbacks of %s skipped: they are calls the API makes", where)
 	}
 
-	if verbNames[module] == nil {
-		verbNames[module] = map[string]bool{}
+	if mp.verbNames[module] == nil {
+		mp.verbNames[module] = map[string]bool{}
 	}
 	verb := verbName(op.OperationId, tag, method, path)
 	if !schema.ValidIdentifier(verb) {
 		verb = verbName("", "", method, path)
 	}
-	verb = claimDecl(verbNames[module], verb)
+	verb = claimDecl(mp.verbNames[module], verb)
 	upper := declKey(verb)
 	on := &opNode{op: &operation{module: module, verb: verb, method: strings.ToUpper(method), path: path}}
 	on.verb = &schema.Verb{Pos: mp.pos(opNodeYAML), Name: verb, Visibility: schema.Visibility_VISIBILITY_SCOPE_REALM, Comments: verbComments(op, where, successCode, errs)}
@@ -365,13 +367,7 @@ func (mp *mapper) finish(realm string) *mapping {
 	for slices.Contains(moduleOrder, shared) {
 		shared += "_"
 	}
-	taken := map[string]map[string]bool{}
-	for _, m := range moduleOrder {
-		taken[m] = map[string]bool{}
-		for _, on := range modules[m] {
-			taken[m][declKey(on.verb.Name)] = true
-		}
-	}
+	taken := mp.verbNames
 	taken[shared] = map[string]bool{}
 	// Components first, so that a schema keeps its own name whatever
 	// inline types are called.
