@@ -349,10 +349,7 @@ func (mp *mapper) union(n *node, s *base.Schema, c ctx) {
 		} else {
 			key = vc.path
 		}
-		vs := sp.Schema()
-		if sp.IsReference() {
-			vs = mp.target(sp)
-		}
+		vs := mp.target(sp)
 		if vs == nil || mp.kindOf(vs, key) != dataDecl {
 			mp.warn(vc.path, sp.GoLow().GetValueNode(), "a %s member that is not an object cannot be a variant of a type enum: left out", kw)
 			continue
@@ -406,10 +403,7 @@ func (mp *mapper) properties(s *base.Schema, c ctx) []*prop {
 			return
 		}
 		for i, sp := range s.AllOf {
-			ms := sp.Schema()
-			if sp.IsReference() {
-				ms = mp.target(sp)
-			}
+			ms := mp.target(sp)
 			mc := c.at("allOf", c.name).at(strconv.Itoa(i), c.name)
 			if sp.IsReference() {
 				mc.path = sp.GetReference()
@@ -526,10 +520,11 @@ func propCount(s *base.Schema) int {
 	return s.Properties.Len()
 }
 
-// target is the schema a reference points to. A 3.1 $ref with sibling
-// keywords (a description, say) reads as the siblings alone in
-// libopenapi; the type is the target's, so a reference to a component is
-// resolved through the components.
+// target is the schema a reference points to, or sp's own schema when sp
+// is not a reference. A 3.1 $ref with sibling keywords (a description,
+// say) reads as the siblings alone in libopenapi; the type is the
+// target's, so a reference to a component is resolved through the
+// components.
 func (mp *mapper) target(sp *base.SchemaProxy) *base.Schema {
 	ref := sp.GetReference()
 	if name, ok := strings.CutPrefix(ref, "#/components/schemas/"); ok && !strings.Contains(name, "/") {
@@ -547,9 +542,6 @@ func (mp *mapper) target(sp *base.SchemaProxy) *base.Schema {
 // isObject reports whether sp is (or refers to) an object with properties,
 // which can be a variant of a type enum.
 func (mp *mapper) isObject(sp *base.SchemaProxy) bool {
-	s := sp.Schema()
-	if sp.IsReference() {
-		s = mp.target(sp)
-	}
+	s := mp.target(sp)
 	return s != nil && (propCount(s) > 0 || len(s.AllOf) > 0)
 }
