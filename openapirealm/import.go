@@ -67,10 +67,9 @@ type mapper struct {
 
 // opNode is an operation being mapped into a verb.
 type opNode struct {
-	op      *operation
-	verb    *schema.Verb
-	deps    []*node
-	request *node // nil when the request is Unit
+	op   *operation
+	verb *schema.Verb
+	deps []*node
 }
 
 var methods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
@@ -163,13 +162,12 @@ func (mp *mapper) operation(path, method string, item *v3.PathItem, op *v3.Opera
 	on.verb = &schema.Verb{Pos: mp.pos(opNodeYAML), Name: verb, Visibility: schema.Visibility_VISIBILITY_SCOPE_REALM, Comments: verbComments(op, where, successCode, errs)}
 
 	// The request: parameters and the body, in one data type.
-	req := &node{key: at + "#request", base: upper + "Request", kind: dataDecl, pos: on.verb.Pos, data: &dataWire{}}
-	c := ctx{deps: &req.deps, path: at}
+	req := &node{key: at + "#request", base: upper + "Request", pos: on.verb.Pos, data: &dataWire{}}
 	d := &schema.Data{Pos: req.pos, Visibility: schema.Visibility_VISIBILITY_SCOPE_REALM, Comments: []string{"The request of " + verb + "."}}
 	taken := map[string]bool{}
 	if bodyMedia != nil {
 		name := modname.Claim(taken, "body")
-		t := mp.typeOf(bodyMedia.Schema, ctx{deps: c.deps, name: upper + "Body", path: bodyAt + "/schema"})
+		t := mp.typeOf(bodyMedia.Schema, ctx{deps: &req.deps, name: upper + "Body", path: bodyAt + "/schema"})
 		required := op.RequestBody.Required != nil && *op.RequestBody.Required
 		if !required {
 			t = optional(t)
@@ -200,7 +198,7 @@ func (mp *mapper) operation(path, method string, item *v3.PathItem, op *v3.Opera
 			continue
 		}
 		name := modname.Claim(taken, fieldName(p.Name))
-		t := mp.typeOf(p.Schema, ctx{deps: c.deps, name: upper + upperCamel(p.Name, ""), path: pAt + "/schema"})
+		t := mp.typeOf(p.Schema, ctx{deps: &req.deps, name: upper + upperCamel(p.Name, ""), path: pAt + "/schema"})
 		required := p.In == "path" || p.Required != nil && *p.Required
 		if !required {
 			t = optional(t)
@@ -213,7 +211,6 @@ func (mp *mapper) operation(path, method string, item *v3.PathItem, op *v3.Opera
 		req.decl = &schema.Decl{Value: &schema.Decl_Data{Data: d}}
 		mp.nodes[req.key] = req
 		mp.order = append(mp.order, req)
-		on.request = req
 		on.deps = append(on.deps, req)
 		on.verb.Request = req.refType()
 	} else {

@@ -29,7 +29,6 @@ const (
 type node struct {
 	key      string // the $ref, or the JSON path of an inline schema
 	base     string // the name it wants
-	kind     declKind
 	pos      *schema.Position
 	decl     *schema.Decl
 	refs     []*schema.Ref
@@ -255,7 +254,7 @@ func (mp *mapper) node(key string, s *base.Schema, kind declKind, name string) *
 	if n := mp.nodes[key]; n != nil {
 		return n
 	}
-	n := &node{key: key, base: name, kind: kind, pos: mp.pos(schemaNode(s))}
+	n := &node{key: key, base: name, pos: mp.pos(schemaNode(s))}
 	mp.nodes[key] = n
 	mp.order = append(mp.order, n)
 	c := ctx{deps: &n.deps, name: name, path: key}
@@ -436,8 +435,6 @@ func (mp *mapper) properties(s *base.Schema, c ctx) []*prop {
 	}
 	return out
 }
-
-func (c ctx) withName(name string) ctx { c.name = name; return c }
 
 // refType is a type that refers to n; the ref is filled in by place.
 func (n *node) refType() *schema.Type {
