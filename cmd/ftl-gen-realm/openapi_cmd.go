@@ -68,23 +68,7 @@ func (c *importOpenapiCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	if len(res.Warnings) > 0 {
-		printErr(e.Stderr, res.Warnings)
-	}
-	// The check every command applies: what is written here, every
-	// consumer can generate.
-	if _, err := schema.Check(res.Schema); err != nil {
-		return err
-	}
-	if c.Check != "" {
-		return checkImported(e, c.Check, res.Schema, "the document", "import openapi")
-	}
-	if err := schema.Write(c.Out, res.Schema); err != nil {
-		return err
-	}
-	r := res.Schema.GetRealms()[0]
-	fmt.Fprintf(e.Stdout, "wrote %s: realm %s, %s\n", c.Out, r.GetName(), apiSize(r))
-	return nil
+	return writeImported(e, res.Schema, res.Warnings, c.Out, c.Check, "the document", "import openapi")
 }
 
 type proxyHTTPCmd struct {
