@@ -40,7 +40,12 @@ func writeImported(e *env, s *schema.Schema, warnings diag.List, out, check, sou
 // scheduled job re-imports and commits. source names what was imported
 // ("the service"), command the command to re-run ("import grpc").
 func checkImported(e *env, file string, s *schema.Schema, source, command string) error {
-	want, err := schema.MarshalFile(file, s)
+	// Cannot fail for the callers, which check the extension first.
+	format, err := schema.FormatOf(file)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	want, err := schema.Marshal(s, format)
 	if err != nil {
 		return err
 	}
@@ -54,10 +59,6 @@ func checkImported(e *env, file string, s *schema.Schema, source, command string
 	if bytes.Equal(have, want) {
 		fmt.Fprintf(e.Stdout, "%s is in sync with %s (%s)\n", file, source, apiSize(s.GetRealms()[0]))
 		return nil
-	}
-	format, err := schema.FormatOf(file)
-	if err != nil {
-		return &exitError{code: 2, err: err}
 	}
 	old, err := schema.Unmarshal(file, have, format)
 	if err != nil {
