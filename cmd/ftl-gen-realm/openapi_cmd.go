@@ -1,7 +1,6 @@
 package main
 
 import (
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/http"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/ftlrealm/ftl-gen-realm/grpcrealm"
 	"github.com/ftlrealm/ftl-gen-realm/openapirealm"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
@@ -163,7 +163,10 @@ func (c *proxyHTTPCmd) Run(e *env) error {
 	case tlsCfg != nil && target.Scheme != "https":
 		return &exitError{code: 2, err: errors.New("--target-tls, --target-ca and --target-server-name need an https:// target")}
 	case tlsCfg == nil && target.Scheme == "https":
-		tlsCfg = &tls.Config{MinVersion: tls.VersionTLS12}
+		// What --target-tls alone gives: the system roots, the target's host.
+		if tlsCfg, err = grpcrealm.TLSConfig("", ""); err != nil {
+			return err
+		}
 	}
 	if c.MaxMessageBytes <= 0 {
 		return &exitError{code: 2, err: errors.New("--max-message-bytes must be positive")}
