@@ -105,11 +105,12 @@ func checkNodes(file string, root *yaml.Node) diag.List {
 	return out
 }
 
-// quote renders untrusted text from the document for a diagnostic: Go
-// syntax, so that look-alike and invisible characters show, cut when long.
+// quote renders untrusted text from the document for a diagnostic as
+// every command quotes an untrusted name (diag.Quote: look-alike and
+// invisible characters show), cut when long.
 func quote(s string) string {
 	if len(s) > 200 {
-		return fmt.Sprintf("%q… (%d bytes)", diag.CutAtRune(s, 200), len(s))
+		return fmt.Sprintf("%s… (%d bytes)", diag.Quote(diag.CutAtRune(s, 200)), len(s))
 	}
-	return fmt.Sprintf("%q", s)
+	return diag.Quote(s)
 }

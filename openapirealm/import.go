@@ -60,14 +60,16 @@ type mapper struct {
 	order     []*node
 	expanding map[string]bool
 	ops       []*opNode
+	// verbNames are the decl keys the verbs claim, by module; finish
+	// names the other decls around them.
+	verbNames map[string]map[string]bool
 }
 
 // opNode is an operation being mapped into a verb.
 type opNode struct {
-	op      *operation
-	verb    *schema.Verb
-	deps    []*node
-	request *node // nil when the request is Unit
+	op   *operation
+	verb *schema.Verb
+	deps []*node
 }
 
 var methods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
@@ -76,12 +78,11 @@ func mapSpec(realm string, spec *Spec, opts Options) (*mapping, error) {
 	if opts.Module != "" && !schema.ValidIdentifier(opts.Module) {
 		return nil, fmt.Errorf("--module %q is not a valid module name", opts.Module)
 	}
-	mp := &mapper{spec: spec, warned: map[string]bool{}, nodes: map[string]*node{}, kinds: map[string]declKind{}, expanding: map[string]bool{}}
+	mp := &mapper{spec: spec, warned: map[string]bool{}, nodes: map[string]*node{}, kinds: map[string]declKind{}, expanding: map[string]bool{}, verbNames: map[string]map[string]bool{}}
 	doc := spec.doc
 	if doc.Webhooks != nil && doc.Webhooks.Len() > 0 {
 		mp.warn("#/webhooks", doc.GoLow().Webhooks.KeyNode, "webhooks skipped: they are calls the API makes, not operations it answers")
 	}
-	verbNames := map[string]map[string]bool{} // module → claimed decl keys
 	if doc.Paths != nil && doc.Paths.PathItems != nil {
 		for path, item := range doc.Paths.PathItems.FromOldest() {
 			for method, op := range item.GetOperations().FromOldest() {
@@ -89,7 +90,7 @@ func mapSpec(realm string, spec *Spec, opts Options) (*mapping, error) {
 					mp.warn("#/paths/"+escapePointer(path)+"/"+method, op.GoLow().KeyNode, "operation with method %s skipped: not an HTTP method of OpenAPI 3.0 or 3.1", quote(method))
 					continue
 				}
-				if on := mp.operation(path, method, item, op, opts, verbNames); on != nil {
+				if on := mp.operation(path, method, item, op, opts); on != nil {
 					mp.ops = append(mp.ops, on)
 				}
 			}
@@ -103,7 +104,7 @@ func mapSpec(realm string, spec *Spec, opts Options) (*mapping, error) {
 
 // operation maps one operation to a verb, or nil when it cannot be called
 // with JSON (it is then reported).
-func (mp *mapper) operation(path, method string, item *v3.PathItem, op *v3.Operation, opts Options, verbNames map[string]map[string]bool) *opNode {
+func (mp *mapper) operation(path, method string, item *v3.PathItem, op *v3.Operation, opts Options) *opNode {
 	at := "#/paths/" + escapePointer(path) + "/" + method
 	where := strings.ToUpper(method) + " " + path
 	opNodeYAML := op.GoLow().KeyNode
@@ -148,26 +149,25 @@ func (mp *mapper) operation(path, method string, item *v3.PathItem, op *v3.Opera
 		mp.warn(at+"/callbacks", op.GoLow().Callbacks.KeyNode, "callbacks of %s skipped: they are calls the API makes", where)
 	}
 
-	if verbNames[module] == nil {
-		verbNames[module] = map[string]bool{}
+	if mp.verbNames[module] == nil {
+		mp.verbNames[module] = map[string]bool{}
 	}
 	verb := verbName(op.OperationId, tag, method, path)
 	if !schema.ValidIdentifier(verb) {
 		verb = verbName("", "", method, path)
 	}
-	verb = claimDecl(verbNames[module], verb)
+	verb = claimDecl(mp.verbNames[module], verb)
 	upper := declKey(verb)
 	on := &opNode{op: &operation{module: module, verb: verb, method: strings.ToUpper(method), path: path}}
 	on.verb = &schema.Verb{Pos: mp.pos(opNodeYAML), Name: verb, Visibility: schema.Visibility_VISIBILITY_SCOPE_REALM, Comments: verbComments(op, where, successCode, errs)}
 
 	// The request: parameters and the body, in one data type.
-	req := &node{key: at + "#request", base: upper + "Request", kind: dataDecl, pos: on.verb.Pos, data: &dataWire{}}
-	c := ctx{deps: &req.deps, path: at}
+	req := &node{key: at + "#request", base: upper + "Request", pos: on.verb.Pos, data: &dataWire{}}
 	d := &schema.Data{Pos: req.pos, Visibility: schema.Visibility_VISIBILITY_SCOPE_REALM, Comments: []string{"The request of " + verb + "."}}
 	taken := map[string]bool{}
 	if bodyMedia != nil {
 		name := modname.Claim(taken, "body")
-		t := mp.typeOf(bodyMedia.Schema, ctx{deps: c.deps, name: upper + "Body", path: bodyAt + "/schema"})
+		t := mp.typeOf(bodyMedia.Schema, ctx{deps: &req.deps, name: upper + "Body", path: bodyAt + "/schema"})
 		required := op.RequestBody.Required != nil && *op.RequestBody.Required
 		if !required {
 			t = optional(t)
@@ -198,7 +198,7 @@ func (mp *mapper) operation(path, method string, item *v3.PathItem, op *v3.Opera
 			continue
 		}
 		name := modname.Claim(taken, fieldName(p.Name))
-		t := mp.typeOf(p.Schema, ctx{deps: c.deps, name: upper + upperCamel(p.Name, ""), path: pAt + "/schema"})
+		t := mp.typeOf(p.Schema, ctx{deps: &req.deps, name: upper + upperCamel(p.Name, ""), path: pAt + "/schema"})
 		required := p.In == "path" || p.Required != nil && *p.Required
 		if !required {
 			t = optional(t)
@@ -211,7 +211,6 @@ func (mp *mapper) operation(path, method string, item *v3.PathItem, op *v3.Opera
 		req.decl = &schema.Decl{Value: &schema.Decl_Data{Data: d}}
 		mp.nodes[req.key] = req
 		mp.order = append(mp.order, req)
-		on.request = req
 		on.deps = append(on.deps, req)
 		on.verb.Request = req.refType()
 	} else {
@@ -365,13 +364,7 @@ func (mp *mapper) finish(realm string) *mapping {
 	for slices.Contains(moduleOrder, shared) {
 		shared += "_"
 	}
-	taken := map[string]map[string]bool{}
-	for _, m := range moduleOrder {
-		taken[m] = map[string]bool{}
-		for _, on := range modules[m] {
-			taken[m][declKey(on.verb.Name)] = true
-		}
-	}
+	taken := mp.verbNames
 	taken[shared] = map[string]bool{}
 	// Components first, so that a schema keeps its own name whatever
 	// inline types are called.
@@ -413,7 +406,7 @@ func (mp *mapper) finish(realm string) *mapping {
 				v.ev.Name = v.n.name
 				n.union.byValue[v.value] = v.n.name
 				n.union.byVariant[v.n.name] = v.value
-				n.union.types[v.n.name] = &schema.Ref{Module: v.n.module, Name: v.n.name}
+				n.union.types[v.n.name] = &schema.Type{Value: &schema.Type_Ref{Ref: &schema.Ref{Module: v.n.module, Name: v.n.name}}}
 			}
 			out.unions[key] = n.union
 		}

@@ -73,6 +73,7 @@ func TestNames(t *testing.T) {
 		{"variant", "in-progress", "InProgress"},
 		{"variant", "404", "V404"},
 		{"variant", "", "Empty"},
+		{"quote", "withdr\u0430w", `"withdr\u0430w"`}, // a Cyrillic a (U+0430) is escaped
 	} {
 		var got string
 		switch tc.fn {
@@ -87,6 +88,8 @@ func TestNames(t *testing.T) {
 			got = verbName(id, tag, "GET", "/pets/{petId}/photos")
 		case "variant":
 			got = variantName(tc.in)
+		case "quote":
+			got = quote(tc.in)
 		}
 		if got != tc.want {
 			t.Errorf("%s(%q) = %q, want %q", tc.fn, tc.in, got, tc.want)

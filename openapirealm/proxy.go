@@ -52,6 +52,9 @@ type Proxy struct {
 	m     *mapping
 	verbs []*operation
 	notes []string
+	// base is the target without a trailing slash or its query, which
+	// baseQuery holds: an operation's path goes in between.
+	base, baseQuery string
 }
 
 // NewProxy binds the verbs of s, which must hold one realm (not external),
@@ -89,7 +92,10 @@ func NewProxy(s *schema.Schema, spec *Spec, cfg Config) (*Proxy, error) {
 		return nil, fmt.Errorf("%s does not match the schema (re-run `ftl-gen-realm import openapi`); as the document has it now:\n%s",
 			spec.File, strings.TrimRight(changes.String(), "\n"))
 	}
-	p := &Proxy{realm: r.GetName(), cfg: cfg, m: m}
+	p := &Proxy{realm: r.GetName(), cfg: cfg, m: m, base: strings.TrimRight(cfg.Target.String(), "/"), baseQuery: cfg.Target.RawQuery}
+	if p.baseQuery != "" {
+		p.base = strings.TrimSuffix(p.base, "?"+p.baseQuery)
+	}
 	for _, c := range changes {
 		p.notes = append(p.notes, "the document differs compatibly: "+c.String())
 	}
@@ -268,12 +274,10 @@ func (p *Proxy) request(ctx context.Context, op *operation, body []byte) (*http.
 			hdr.Set(prm.name, headerValue(prm, v))
 		}
 	}
-	target := strings.TrimRight(p.cfg.Target.String(), "/")
-	if q := p.cfg.Target.RawQuery; q != "" {
-		target = strings.TrimSuffix(target, "?"+q)
-		query = append([]string{q}, query...)
+	if p.baseQuery != "" {
+		query = append([]string{p.baseQuery}, query...)
 	}
-	u := target + path
+	u := p.base + path
 	if len(query) > 0 {
 		u += "?" + strings.Join(query, "&")
 	}

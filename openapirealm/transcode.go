@@ -77,11 +77,11 @@ func (m *mapping) toAPI(t *schema.Type, v any) (any, error) {
 		if u := m.unions[key]; u != nil {
 			obj, ok := v.(map[string]any)
 			name, _ := obj["name"].(string)
-			ref := u.types[name]
-			if !ok || ref == nil {
+			vt := u.types[name]
+			if !ok || vt == nil {
 				return nil, jsonpath.Errorf("want {\"name\": one of the variants of %s, \"value\": …}", key)
 			}
-			c, err := m.toAPI(&schema.Type{Value: &schema.Type_Ref{Ref: ref}}, obj["value"])
+			c, err := m.toAPI(vt, obj["value"])
 			if err != nil {
 				return nil, jsonErr(err).At(".value")
 			}
@@ -171,7 +171,7 @@ func (m *mapping) fromAPI(t *schema.Type, v any) (any, error) {
 			if !ok {
 				return nil, jsonpath.Errorf("discriminator %s is %s, which names no variant of %s", u.prop, quote(value), key)
 			}
-			c, err := m.fromAPI(&schema.Type{Value: &schema.Type_Ref{Ref: u.types[name]}}, v)
+			c, err := m.fromAPI(u.types[name], v)
 			if err != nil {
 				return nil, err
 			}

@@ -29,7 +29,6 @@ const (
 type node struct {
 	key      string // the $ref, or the JSON path of an inline schema
 	base     string // the name it wants
-	kind     declKind
 	pos      *schema.Position
 	decl     *schema.Decl
 	refs     []*schema.Ref
@@ -255,7 +254,7 @@ func (mp *mapper) node(key string, s *base.Schema, kind declKind, name string) *
 	if n := mp.nodes[key]; n != nil {
 		return n
 	}
-	n := &node{key: key, base: name, kind: kind, pos: mp.pos(schemaNode(s))}
+	n := &node{key: key, base: name, pos: mp.pos(schemaNode(s))}
 	mp.nodes[key] = n
 	mp.order = append(mp.order, n)
 	c := ctx{deps: &n.deps, name: name, path: key}
@@ -332,7 +331,7 @@ func (mp *mapper) union(n *node, s *base.Schema, c ctx) {
 			}
 		}
 	}
-	n.union = &unionWire{prop: d.PropertyName, byValue: map[string]string{}, byVariant: map[string]string{}, types: map[string]*schema.Ref{}}
+	n.union = &unionWire{prop: d.PropertyName, byValue: map[string]string{}, byVariant: map[string]string{}, types: map[string]*schema.Type{}}
 	e := n.decl.GetEnum()
 	for i, sp := range list {
 		vc := c.at(kw, c.name).at(strconv.Itoa(i), c.name+"Variant"+strconv.Itoa(i+1))
@@ -349,10 +348,7 @@ func (mp *mapper) union(n *node, s *base.Schema, c ctx) {
 		} else {
 			key = vc.path
 		}
-		vs := sp.Schema()
-		if sp.IsReference() {
-			vs = mp.target(sp)
-		}
+		vs := mp.target(sp)
 		if vs == nil || mp.kindOf(vs, key) != dataDecl {
 			mp.warn(vc.path, sp.GoLow().GetValueNode(), "a %s member that is not an object cannot be a variant of a type enum: left out", kw)
 			continue
@@ -406,10 +402,7 @@ func (mp *mapper) properties(s *base.Schema, c ctx) []*prop {
 			return
 		}
 		for i, sp := range s.AllOf {
-			ms := sp.Schema()
-			if sp.IsReference() {
-				ms = mp.target(sp)
-			}
+			ms := mp.target(sp)
 			mc := c.at("allOf", c.name).at(strconv.Itoa(i), c.name)
 			if sp.IsReference() {
 				mc.path = sp.GetReference()
@@ -442,8 +435,6 @@ func (mp *mapper) properties(s *base.Schema, c ctx) []*prop {
 	}
 	return out
 }
-
-func (c ctx) withName(name string) ctx { c.name = name; return c }
 
 // refType is a type that refers to n; the ref is filled in by place.
 func (n *node) refType() *schema.Type {
@@ -526,10 +517,11 @@ func propCount(s *base.Schema) int {
 	return s.Properties.Len()
 }
 
-// target is the schema a reference points to. A 3.1 $ref with sibling
-// keywords (a description, say) reads as the siblings alone in
-// libopenapi; the type is the target's, so a reference to a component is
-// resolved through the components.
+// target is the schema a reference points to, or sp's own schema when sp
+// is not a reference. A 3.1 $ref with sibling keywords (a description,
+// say) reads as the siblings alone in libopenapi; the type is the
+// target's, so a reference to a component is resolved through the
+// components.
 func (mp *mapper) target(sp *base.SchemaProxy) *base.Schema {
 	ref := sp.GetReference()
 	if name, ok := strings.CutPrefix(ref, "#/components/schemas/"); ok && !strings.Contains(name, "/") {
@@ -547,9 +539,6 @@ func (mp *mapper) target(sp *base.SchemaProxy) *base.Schema {
 // isObject reports whether sp is (or refers to) an object with properties,
 // which can be a variant of a type enum.
 func (mp *mapper) isObject(sp *base.SchemaProxy) bool {
-	s := sp.Schema()
-	if sp.IsReference() {
-		s = mp.target(sp)
-	}
+	s := mp.target(sp)
 	return s != nil && (propCount(s) > 0 || len(s.AllOf) > 0)
 }

@@ -45,7 +45,7 @@ type field struct {
 // discriminator property set to the variant's value.
 type unionWire struct {
 	prop      string
-	byValue   map[string]string // discriminator value → variant name
-	byVariant map[string]string // variant name → discriminator value
-	types     map[string]*schema.Ref
+	byValue   map[string]string       // discriminator value → variant name
+	byVariant map[string]string       // variant name → discriminator value
+	types     map[string]*schema.Type // variant name → its data type, built once for the converters
 }

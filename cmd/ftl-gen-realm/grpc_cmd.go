@@ -133,29 +133,7 @@ func (c *importGrpcCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	if len(res.Warnings) > 0 {
-		printErr(e.Stderr, res.Warnings)
-	}
-	// The check every command applies: what is written here, every
-	// consumer can generate.
-	if _, err := schema.Check(res.Schema); err != nil {
-		return err
-	}
-	if c.Check != "" {
-		return c.check(e, res.Schema)
-	}
-	if err := schema.Write(c.Out, res.Schema); err != nil {
-		return err
-	}
-	r := res.Schema.GetRealms()[0]
-	fmt.Fprintf(e.Stdout, "wrote %s: realm %s, %s\n", c.Out, r.GetName(), apiSize(r))
-	return nil
-}
-
-// check compares s, the schema import would write, with the committed
-// file c.Check (see checkImported).
-func (c *importGrpcCmd) check(e *env, s *schema.Schema) error {
-	return checkImported(e, c.Check, s, "the service", "import grpc")
+	return writeImported(e, res.Schema, res.Warnings, c.Out, c.Check, "the service", "import grpc")
 }
 
 type proxyCmd struct {

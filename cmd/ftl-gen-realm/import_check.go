@@ -7,8 +7,31 @@ import (
 	"io/fs"
 	"os"
 
+	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
+
+// writeImported ends the import commands: it reports what the mapping
+// left out, applies the check every command applies (what is written
+// here, every consumer can generate), and writes s to out, or with check
+// set compares it with that file instead (checkImported).
+func writeImported(e *env, s *schema.Schema, warnings diag.List, out, check, source, command string) error {
+	if len(warnings) > 0 {
+		printErr(e.Stderr, warnings)
+	}
+	if _, err := schema.Check(s); err != nil {
+		return err
+	}
+	if check != "" {
+		return checkImported(e, check, s, source, command)
+	}
+	if err := schema.Write(out, s); err != nil {
+		return err
+	}
+	r := s.GetRealms()[0]
+	fmt.Fprintf(e.Stdout, "wrote %s: realm %s, %s\n", out, r.GetName(), apiSize(r))
+	return nil
+}
 
 // checkImported is --check of the import commands: it compares s, the
 // schema import would write, with the committed file: in sync when the
@@ -17,7 +40,12 @@ import (
 // scheduled job re-imports and commits. source names what was imported
 // ("the service"), command the command to re-run ("import grpc").
 func checkImported(e *env, file string, s *schema.Schema, source, command string) error {
-	want, err := schema.MarshalFile(file, s)
+	// Cannot fail for the callers, which check the extension first.
+	format, err := schema.FormatOf(file)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	want, err := schema.Marshal(s, format)
 	if err != nil {
 		return err
 	}
@@ -31,10 +59,6 @@ func checkImported(e *env, file string, s *schema.Schema, source, command string
 	if bytes.Equal(have, want) {
 		fmt.Fprintf(e.Stdout, "%s is in sync with %s (%s)\n", file, source, apiSize(s.GetRealms()[0]))
 		return nil
-	}
-	format, err := schema.FormatOf(file)
-	if err != nil {
-		return &exitError{code: 2, err: err}
 	}
 	old, err := schema.Unmarshal(file, have, format)
 	if err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/http"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/ftlrealm/ftl-gen-realm/grpcrealm"
 	"github.com/ftlrealm/ftl-gen-realm/openapirealm"
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
@@ -68,23 +68,7 @@ func (c *importOpenapiCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	if len(res.Warnings) > 0 {
-		printErr(e.Stderr, res.Warnings)
-	}
-	// The check every command applies: what is written here, every
-	// consumer can generate.
-	if _, err := schema.Check(res.Schema); err != nil {
-		return err
-	}
-	if c.Check != "" {
-		return checkImported(e, c.Check, res.Schema, "the document", "import openapi")
-	}
-	if err := schema.Write(c.Out, res.Schema); err != nil {
-		return err
-	}
-	r := res.Schema.GetRealms()[0]
-	fmt.Fprintf(e.Stdout, "wrote %s: realm %s, %s\n", c.Out, r.GetName(), apiSize(r))
-	return nil
+	return writeImported(e, res.Schema, res.Warnings, c.Out, c.Check, "the document", "import openapi")
 }
 
 type proxyHTTPCmd struct {
@@ -179,7 +163,10 @@ func (c *proxyHTTPCmd) Run(e *env) error {
 	case tlsCfg != nil && target.Scheme != "https":
 		return &exitError{code: 2, err: errors.New("--target-tls, --target-ca and --target-server-name need an https:// target")}
 	case tlsCfg == nil && target.Scheme == "https":
-		tlsCfg = &tls.Config{MinVersion: tls.VersionTLS12}
+		// What --target-tls alone gives: the system roots, the target's host.
+		if tlsCfg, err = grpcrealm.TLSConfig("", ""); err != nil {
+			return err
+		}
 	}
 	if c.MaxMessageBytes <= 0 {
 		return &exitError{code: 2, err: errors.New("--max-message-bytes must be positive")}
