@@ -92,10 +92,9 @@ func NewProxy(s *schema.Schema, spec *Spec, cfg Config) (*Proxy, error) {
 		return nil, fmt.Errorf("%s does not match the schema (re-run `ftl-gen-realm import openapi`); as the document has it now:\n%s",
 			spec.File, strings.TrimRight(changes.String(), "\n"))
 	}
-	p := &Proxy{realm: r.GetName(), cfg: cfg, m: m, base: strings.TrimRight(cfg.Target.String(), "/"), baseQuery: cfg.Target.RawQuery}
-	if p.baseQuery != "" {
-		p.base = strings.TrimSuffix(p.base, "?"+p.baseQuery)
-	}
+	base := *cfg.Target
+	base.RawQuery, base.ForceQuery = "", false
+	p := &Proxy{realm: r.GetName(), cfg: cfg, m: m, base: strings.TrimRight(base.String(), "/"), baseQuery: cfg.Target.RawQuery}
 	for _, c := range changes {
 		p.notes = append(p.notes, "the document differs compatibly: "+c.String())
 	}

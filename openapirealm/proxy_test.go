@@ -104,6 +104,31 @@ func TestProxyRequests(t *testing.T) {
 	}
 }
 
+// A query in the target's URL goes first in every request's query, the
+// operation's path before it, whatever the query ends with.
+func TestProxyTargetQuery(t *testing.T) {
+	var got string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.URL.RequestURI()
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"petType":"Dog","name":"Rex","bark":"loud"}`)
+	}))
+	defer srv.Close()
+	for target, want := range map[string]string{
+		"/v1?k=a":   "/v1/pets/7?k=a",
+		"/v1/?k=a/": "/v1/pets/7?k=a/",
+		"/v1/?":     "/v1/pets/7",
+	} {
+		p := unionProxy(t, srv.URL+target, Config{})
+		if _, err := call(p, "pets.getPet", `{"id":7,"xTrace":"t"}`); err != nil {
+			t.Fatalf("%s: %v", target, err)
+		}
+		if got != want {
+			t.Errorf("target %s: request %s, want %s", target, got, want)
+		}
+	}
+}
+
 // TestProxyErrors: statuses other than 2xx are in-band with a bounded
 // excerpt, a target that is not there is a transport-level Unavailable,
 // and responses over the size limit are refused.
