@@ -14,8 +14,6 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
-
-	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
 // guard runs before connect reads a call's request: it authenticates the
@@ -268,7 +266,7 @@ func (r *rateLog) Write(p []byte) (int, error) {
 // quoteName shows a name from a call as it is when it is an identifier,
 // else quoted, so that a hostile one cannot forge a log line.
 func quoteName(s string) string {
-	if len(s) <= maxNameBytes && schema.ValidIdentifier(s) {
+	if validName(s) {
 		return s
 	}
 	return quoteInput(s)

@@ -25,6 +25,12 @@ const maxRequestIDBytes = 1024
 // maxNameBytes bounds a module, verb or realm name taken from a header.
 const maxNameBytes = 256
 
+// validName reports whether s, taken from a caller, is a name: an FTL
+// identifier within maxNameBytes.
+func validName(s string) bool {
+	return len(s) <= maxNameBytes && schema.ValidIdentifier(s)
+}
+
 // requestKeySuffixBytes is how many random bytes the suffix of an FTL
 // request key decodes to (FTL's RequestKeyPayload.RandomBytes).
 const requestKeySuffixBytes = 10
@@ -196,7 +202,7 @@ func validHop(h string) bool {
 // a realm (an FTL identifier), else "".
 func receivedCallerRealm(hdr http.Header) string {
 	r := hdr.Get(headerCallerRealm)
-	if len(r) > maxNameBytes || !schema.ValidIdentifier(r) {
+	if !validName(r) {
 		return ""
 	}
 	return r
