@@ -3,6 +3,7 @@ package ftlrealm
 import (
 	"math/bits"
 	"net/http"
+	"strings"
 
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
@@ -52,13 +53,13 @@ func receivedRequestID(id string) string {
 // characters other than ASCII letters and digits replaced by one '-'; the
 // id is returned in that form, which is the one FTL passes on.
 func parseRequestID(id string) (string, bool) {
-	if len(id) > maxRequestIDBytes || len(id) < len("req-") || id[:4] != "req-" {
+	if len(id) > maxRequestIDBytes || !strings.HasPrefix(id, "req-") {
 		return "", false
 	}
 	rest := id[4:]
 	origin := ""
 	for _, o := range [...]string{"ingress-", "cron-", "pubsub-"} {
-		if len(rest) >= len(o) && rest[:len(o)] == o {
+		if strings.HasPrefix(rest, o) {
 			origin = o
 			break
 		}
@@ -70,7 +71,7 @@ func parseRequestID(id string) (string, bool) {
 	// may be empty ("req-ingress--<suffix>" has one empty key part), but
 	// the id must have a key part at all.
 	rest = rest[len(origin)-1:] // "-<key>-<suffix>"
-	last := lastDash(rest)
+	last := strings.LastIndexByte(rest, '-')
 	if last <= 0 || !validKeySuffix(rest[last+1:]) {
 		return "", false
 	}
@@ -83,15 +84,6 @@ func parseRequestID(id string) (string, bool) {
 	norm = appendNormalKey(norm, key)
 	norm = append(norm, rest[last:]...)
 	return string(norm), true
-}
-
-func lastDash(s string) int {
-	for i := len(s) - 1; i >= 0; i-- {
-		if s[i] == '-' {
-			return i
-		}
-	}
-	return -1
 }
 
 func isAlnum(c byte) bool {
@@ -190,12 +182,8 @@ func validHop(h string) bool {
 	if len(h) > 2*maxNameBytes+1 {
 		return false
 	}
-	for i := 0; i < len(h); i++ {
-		if h[i] == '.' {
-			return schema.ValidIdentifier(h[:i]) && schema.ValidIdentifier(h[i+1:])
-		}
-	}
-	return false
+	module, name, ok := strings.Cut(h, ".")
+	return ok && schema.ValidIdentifier(module) && schema.ValidIdentifier(name)
 }
 
 // receivedCallerRealm returns the Ftl-Caller-Realm of a call when it names
