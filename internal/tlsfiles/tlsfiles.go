@@ -80,20 +80,30 @@ type Watched[T any] struct {
 	lastErr string
 }
 
-// NewWatched loads paths with load; onError, when not nil, hears of a
-// later reload that failed. Errors about a file are *FileError.
+// NewWatched loads paths (at least one) with load; onError, when not nil,
+// hears of a later reload that failed. Every error is a *FileError: one
+// from load that names no file is taken to be about the first of paths,
+// so that a load of one file need not say which it is.
 func NewWatched[T any](paths []string, load func() (T, error), onError func(error)) (*Watched[T], error) {
 	w := &Watched[T]{paths: paths, load: load, onError: onError, now: time.Now}
 	stamps, err := w.stat()
 	if err != nil {
 		return nil, err
 	}
-	cur, err := load()
+	cur, err := w.loadFiles()
 	if err != nil {
 		return nil, err
 	}
 	w.cur, w.stamps, w.checked = cur, stamps, w.now()
 	return w, nil
+}
+
+func (w *Watched[T]) loadFiles() (T, error) {
+	v, err := w.load()
+	if err != nil {
+		return v, fileError(w.paths[0], err)
+	}
+	return v, nil
 }
 
 func (w *Watched[T]) stat() ([]stamp, error) {
@@ -124,7 +134,7 @@ func (w *Watched[T]) Get() T {
 	}
 	var cur T
 	if err == nil {
-		cur, err = w.load()
+		cur, err = w.loadFiles()
 	}
 	if err != nil {
 		if msg := err.Error(); msg != w.lastErr && w.onError != nil {
@@ -192,7 +202,7 @@ func NewPool(file string, onError func(error)) (*Pool, error) {
 	load := func() (*x509.CertPool, error) {
 		pem, err := os.ReadFile(file)
 		if err != nil {
-			return nil, fileError(file, err)
+			return nil, err
 		}
 		return ParsePool(file, pem)
 	}

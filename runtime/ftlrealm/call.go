@@ -47,7 +47,8 @@ func WithRootCAs(pool *x509.CertPool) CallOption {
 // `<realm>-realm-client-cert` and `-key`. Reuse one certificate: each
 // distinct one gets its own connections.
 func WithClientCertificate(cert *tls.Certificate) CallOption {
-	return callOptionFunc(func(c *callConfig) { c.clientCert = clientCertOf(cert) })
+	cc := clientCertOf(cert)
+	return callOptionFunc(func(c *callConfig) { c.clientCert = cc })
 }
 
 // WithToken sends token as the bearer token instead of the realm's

@@ -2,16 +2,9 @@ package ftlrealm
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
 	"net"
 	"net/http"
 	"strings"
@@ -23,6 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/ingressclient"
+	"github.com/ftlrealm/ftl-gen-realm/internal/tlstest"
 )
 
 type withdrawResponse struct {
@@ -318,42 +312,9 @@ func TestHeaders(t *testing.T) {
 	}
 }
 
-// testCA makes a CA and a certificate for 127.0.0.1 signed by it.
-func testCA(t *testing.T) (caPEM []byte, leaf tls.Certificate) {
-	t.Helper()
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	caTmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "ftlrealm test CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ca, _ := x509.ParseCertificate(caDER)
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
-		KeyUsage:    x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-}
-
 func TestCallTLS(t *testing.T) {
-	caPEM, leaf := testCA(t)
+	ca := tlstest.NewCA(t, "ftlrealm test CA")
+	leaf := ca.Issue(t, tlstest.Spec{Server: true}).TLS
 	s, _ := bankServer(t)
 	prefix, h := s.Handler()
 	mux := http.NewServeMux()
@@ -376,9 +337,7 @@ func TestCallTLS(t *testing.T) {
 		t.Fatalf("untrusted server: got %v", err)
 	}
 
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(caPEM)
-	resp, err := Call[withdrawRequest, withdrawResponse](ctx, withdraw, withdrawRequest{Amount: 1}, WithEndpoint(url), WithRootCAs(pool))
+	resp, err := Call[withdrawRequest, withdrawResponse](ctx, withdraw, withdrawRequest{Amount: 1}, WithEndpoint(url), WithRootCAs(ca.Pool()))
 	if err != nil || resp.Balance != 999 {
 		t.Fatalf("WithRootCAs: %+v %v", resp, err)
 	}
@@ -386,7 +345,7 @@ func TestCallTLS(t *testing.T) {
 	// Configuration: the endpoint and the CA from the environment.
 	t.Cleanup(func() { std.forget("bank-tlscfg") }) // it was resolved from this test's environment
 	t.Setenv("FTL_CONFIGURATION_BANK_TLSCFG_REALM_ENDPOINT", url)
-	t.Setenv("FTL_CONFIGURATION_BANK_TLSCFG_REALM_CA", string(caPEM))
+	t.Setenv("FTL_CONFIGURATION_BANK_TLSCFG_REALM_CA", string(ca.PEM))
 	resp, err = Call[withdrawRequest, withdrawResponse](ctx, Verb{"bank-tlscfg", "balance", "withdraw"}, withdrawRequest{Amount: 2})
 	if err != nil || resp.Balance != 998 {
 		t.Fatalf("%s: %+v %v", CAKey("bank-tlscfg"), resp, err)

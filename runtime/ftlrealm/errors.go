@@ -25,22 +25,13 @@ func (e *VerbError) Error() string {
 }
 
 // trimFailedPrefix takes FTL's `call to verb module.name failed: ` off
-// message, when it names that verb.
+// message, when it names that verb. It cuts what verbFailure puts on, so
+// the two words cannot drift apart.
 func trimFailedPrefix(message, module, name string) string {
-	rest, ok := strings.CutPrefix(message, "call to verb ")
-	if !ok {
-		return message
+	if rest, ok := strings.CutPrefix(message, ftlFailedPrefix(module, name)); ok {
+		return rest
 	}
-	if rest, ok = strings.CutPrefix(rest, module); !ok || len(rest) == 0 || rest[0] != '.' {
-		return message
-	}
-	if rest, ok = strings.CutPrefix(rest[1:], name); !ok {
-		return message
-	}
-	if rest, ok = strings.CutPrefix(rest, " failed: "); !ok {
-		return message
-	}
-	return rest
+	return message
 }
 
 // CallError is a call that did not get an answer from the verb: no endpoint,

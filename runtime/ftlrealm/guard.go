@@ -14,8 +14,6 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
-
-	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
 // guard runs before connect reads a call's request: it authenticates the
@@ -64,7 +62,7 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				who = p.realm
 			}
 			g.refuse(w, r, refusedExhausted, who, connect.NewError(connect.CodeResourceExhausted,
-				fmt.Errorf("too many concurrent calls from %s (at most %d)", describeCaller(p, key), sec.maxPerCaller)))
+				fmt.Errorf("too many concurrent calls from %s (at most %d)", key, sec.maxPerCaller)))
 			return
 		}
 		defer sec.limiter.release(key)
@@ -162,7 +160,8 @@ func (sec *security) logRefusal(remote, realm, verb string, err *connect.Error) 
 }
 
 // callerKey is who the per-caller bound counts against: the realm when
-// known, else the IP address.
+// known, else the IP address. It reads as words, since the refusal names
+// the caller with it.
 func callerKey(p *peer, r *http.Request) string {
 	if p != nil {
 		return "realm " + p.realm
@@ -172,13 +171,6 @@ func callerKey(p *peer, r *http.Request) string {
 		host = r.RemoteAddr
 	}
 	return "address " + host
-}
-
-func describeCaller(p *peer, key string) string {
-	if p != nil {
-		return "realm " + p.realm
-	}
-	return key
 }
 
 // callerLimiter counts the calls in flight per caller.
@@ -274,7 +266,7 @@ func (r *rateLog) Write(p []byte) (int, error) {
 // quoteName shows a name from a call as it is when it is an identifier,
 // else quoted, so that a hostile one cannot forge a log line.
 func quoteName(s string) string {
-	if len(s) <= maxNameBytes && schema.ValidIdentifier(s) {
+	if validName(s) {
 		return s
 	}
 	return quoteInput(s)

@@ -3,6 +3,7 @@ package ftlrealm
 import (
 	"math/bits"
 	"net/http"
+	"strings"
 
 	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
@@ -25,6 +26,12 @@ const maxRequestIDBytes = 1024
 // maxNameBytes bounds a module, verb or realm name taken from a header.
 const maxNameBytes = 256
 
+// validName reports whether s, taken from a caller, is a name: an FTL
+// identifier within maxNameBytes.
+func validName(s string) bool {
+	return len(s) <= maxNameBytes && schema.ValidIdentifier(s)
+}
+
 // requestKeySuffixBytes is how many random bytes the suffix of an FTL
 // request key decodes to (FTL's RequestKeyPayload.RandomBytes).
 const requestKeySuffixBytes = 10
@@ -46,13 +53,13 @@ func receivedRequestID(id string) string {
 // characters other than ASCII letters and digits replaced by one '-'; the
 // id is returned in that form, which is the one FTL passes on.
 func parseRequestID(id string) (string, bool) {
-	if len(id) > maxRequestIDBytes || len(id) < len("req-") || id[:4] != "req-" {
+	if len(id) > maxRequestIDBytes || !strings.HasPrefix(id, "req-") {
 		return "", false
 	}
 	rest := id[4:]
 	origin := ""
 	for _, o := range [...]string{"ingress-", "cron-", "pubsub-"} {
-		if len(rest) >= len(o) && rest[:len(o)] == o {
+		if strings.HasPrefix(rest, o) {
 			origin = o
 			break
 		}
@@ -64,7 +71,7 @@ func parseRequestID(id string) (string, bool) {
 	// may be empty ("req-ingress--<suffix>" has one empty key part), but
 	// the id must have a key part at all.
 	rest = rest[len(origin)-1:] // "-<key>-<suffix>"
-	last := lastDash(rest)
+	last := strings.LastIndexByte(rest, '-')
 	if last <= 0 || !validKeySuffix(rest[last+1:]) {
 		return "", false
 	}
@@ -77,15 +84,6 @@ func parseRequestID(id string) (string, bool) {
 	norm = appendNormalKey(norm, key)
 	norm = append(norm, rest[last:]...)
 	return string(norm), true
-}
-
-func lastDash(s string) int {
-	for i := len(s) - 1; i >= 0; i-- {
-		if s[i] == '-' {
-			return i
-		}
-	}
-	return -1
 }
 
 func isAlnum(c byte) bool {
@@ -184,19 +182,15 @@ func validHop(h string) bool {
 	if len(h) > 2*maxNameBytes+1 {
 		return false
 	}
-	for i := 0; i < len(h); i++ {
-		if h[i] == '.' {
-			return schema.ValidIdentifier(h[:i]) && schema.ValidIdentifier(h[i+1:])
-		}
-	}
-	return false
+	module, name, ok := strings.Cut(h, ".")
+	return ok && schema.ValidIdentifier(module) && schema.ValidIdentifier(name)
 }
 
 // receivedCallerRealm returns the Ftl-Caller-Realm of a call when it names
 // a realm (an FTL identifier), else "".
 func receivedCallerRealm(hdr http.Header) string {
 	r := hdr.Get(headerCallerRealm)
-	if len(r) > maxNameBytes || !schema.ValidIdentifier(r) {
+	if !validName(r) {
 		return ""
 	}
 	return r

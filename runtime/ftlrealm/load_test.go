@@ -187,13 +187,12 @@ func TestMaxConnectionAge(t *testing.T) {
 			var url string
 			var opts []CallOption
 			var l *countingListener
-			s, _ := bankServer(t, WithMaxConnectionAge(age))
 			if tc.tls {
 				e := newSecureEnv(t, false, WithMaxConnectionAge(age))
-				s, url = e.server, e.url
+				url, l = e.url, e.listener
 				opts = append(opts, WithRootCAs(e.serverCA.Pool()))
-				l = e.listener
 			} else {
+				s, _ := bankServer(t, WithMaxConnectionAge(age))
 				url, l = serveCounting(t, s)
 			}
 			opts = append(opts, WithEndpoint(url))

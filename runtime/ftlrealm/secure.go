@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/tlsfiles"
-	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
 // Serving a realm to other clusters safely: TLS, who is calling, what it
@@ -226,7 +225,7 @@ func certRealm(cert *x509.Certificate) (string, error) {
 			return "", fmt.Errorf("the client certificate names more than one realm")
 		}
 		if u.User != nil || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" ||
-			len(u.Host) > maxNameBytes || !schema.ValidIdentifier(u.Host) {
+			!validName(u.Host) {
 			return "", fmt.Errorf("the client certificate's %s URI is not %s://<realm>", RealmURIScheme, RealmURIScheme)
 		}
 		realm = u.Host

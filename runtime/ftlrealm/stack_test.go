@@ -2,7 +2,6 @@ package ftlrealm
 
 import (
 	"context"
-	"net"
 	"os"
 	"os/exec"
 	"strconv"
@@ -99,19 +98,7 @@ func TestServeGrowsHandlerStack(t *testing.T) {
 			useStack(24) // 6 KiB below the handler's frames: more than 8 KiB in all
 			return strconv.AppendBool(nil, uintptr(unsafe.Pointer(&x)) != before), nil
 		})
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		served := make(chan error, 1)
-		go func() { served <- s.Serve(ctx, l) }()
-		moved, err := Call[Unit, bool](context.Background(), Verb{"stack", "m", "deep"}, Unit{}, WithEndpoint("http://"+l.Addr().String()))
-		cancel()
-		CloseIdleConnections()
-		if err := <-served; err != nil {
-			t.Fatal(err)
-		}
+		moved, err := Call[Unit, bool](context.Background(), Verb{"stack", "m", "deep"}, Unit{}, WithEndpoint(serve(t, s)))
 		if err != nil {
 			t.Fatal(err)
 		}

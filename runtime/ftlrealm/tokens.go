@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"slices"
 
@@ -25,7 +24,7 @@ import (
 // where ps would show them.
 type CallerTokens struct {
 	static []tokenEntry
-	file   *fileTokens
+	file   *tlsfiles.Watched[[]tokenEntry]
 }
 
 type tokenEntry struct {
@@ -89,11 +88,12 @@ func tokenEntries(byRealm map[string][]string) ([]tokenEntry, error) {
 // so tokens rotate without a restart; a change that does not load leaves
 // the previous tokens in use and is reported to onError, when not nil.
 func LoadCallerTokens(file string, onError func(error)) (*CallerTokens, error) {
-	ft, err := newFileTokens(file, onError)
+	load := func() ([]tokenEntry, error) { return parseTokens(file) }
+	w, err := tlsfiles.NewWatched([]string{file}, load, onError)
 	if err != nil {
 		return nil, err
 	}
-	return &CallerTokens{file: ft}, nil
+	return &CallerTokens{file: w}, nil
 }
 
 // realmOf returns the realm whose token tok is. Every token is compared,
@@ -101,7 +101,7 @@ func LoadCallerTokens(file string, onError func(error)) (*CallerTokens, error) {
 func (t *CallerTokens) realmOf(tok string) (string, bool) {
 	entries := t.static
 	if t.file != nil {
-		entries = t.file.entries()
+		entries = t.file.Get()
 	}
 	d := sha256.Sum256([]byte(tok))
 	found := -1
@@ -114,36 +114,6 @@ func (t *CallerTokens) realmOf(tok string) (string, bool) {
 		return "", false
 	}
 	return entries[found].realm, true
-}
-
-type fileTokens struct {
-	w *tlsfiles.Watched[[]tokenEntry]
-}
-
-func newFileTokens(file string, onError func(error)) (*fileTokens, error) {
-	load := func() ([]tokenEntry, error) { return loadTokens(file) }
-	w, err := tlsfiles.NewWatched([]string{file}, load, onError)
-	if err != nil {
-		return nil, err
-	}
-	return &fileTokens{w}, nil
-}
-
-// loadTokens reads a tokens file; a problem with it is a FileError.
-func loadTokens(file string) ([]tokenEntry, error) {
-	entries, err := parseTokens(file)
-	if err != nil {
-		var fe *tlsfiles.FileError
-		var pe *fs.PathError
-		switch {
-		case errors.As(err, &fe):
-		case errors.As(err, &pe):
-			err = &tlsfiles.FileError{Path: pe.Path, Err: pe.Err}
-		default:
-			err = &tlsfiles.FileError{Path: file, Err: err}
-		}
-	}
-	return entries, err
 }
 
 func parseTokens(file string) ([]tokenEntry, error) {
@@ -170,5 +140,3 @@ func parseTokens(file string) ([]tokenEntry, error) {
 	}
 	return tokenEntries(byRealm)
 }
-
-func (f *fileTokens) entries() []tokenEntry { return f.w.Get() }
