@@ -393,12 +393,7 @@ func (p *Project) Realms() []Realm {
 
 // ShortCommit is the pinned commit shortened to 12 digits, as messages
 // show it.
-func (r Realm) ShortCommit() string {
-	if len(r.GitCommit) > 12 {
-		return r.GitCommit[:12]
-	}
-	return r.GitCommit
-}
+func (r Realm) ShortCommit() string { return gitsource.ShortCommit(r.GitCommit) }
 
 // Ingress returns the [realms.ingress] entries, sorted by name: the realms
 // that call this project.
