@@ -2,7 +2,6 @@ package gen
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -161,11 +160,7 @@ func (u *universe) sorted() diag.List {
 // addErr adds a schema.Check error, anchoring diagnostics without a file
 // at the realm's schema file.
 func (u *universe) addErr(file string, err error) {
-	var list diag.List
-	if !errors.As(err, &list) {
-		list = diag.List{{Message: err.Error()}}
-	}
-	for _, d := range list {
+	for _, d := range diag.Append(nil, err) {
 		if d.File == "" {
 			d.File = file
 		}
