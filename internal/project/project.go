@@ -121,6 +121,17 @@ func (s Section) Direction() string {
 	return "egress"
 }
 
+// entries returns the table of c that holds sec's realm entries.
+func (c *Config) entries(sec Section) map[string]Pin {
+	switch sec {
+	case SectionExternalRealms:
+		return c.ExternalRealms
+	case SectionIngress:
+		return c.Realms.Ingress
+	}
+	return c.Realms.Egress
+}
+
 // Realm is one realm entry in effect: an external realm this project
 // calls, or (Section SectionIngress) a realm that calls it.
 type Realm struct {
