@@ -3,6 +3,8 @@ package gen
 import (
 	"slices"
 	"strings"
+
+	"github.com/ftlrealm/ftl-gen-realm/internal/tarjan"
 )
 
 // check rejects what Go cannot express across the realms generated
@@ -68,7 +70,7 @@ func (u *universe) checkImportCycles() {
 	for _, m := range nodes {
 		edges[m] = m.imports()
 	}
-	for _, scc := range sccs(nodes, func(m *moduleInfo) []*moduleInfo { return edges[m] }) {
+	for _, scc := range tarjan.Components(nodes, func(m *moduleInfo) []*moduleInfo { return edges[m] }) {
 		if len(scc) == 1 && !slices.Contains(edges[scc[0]], scc[0]) {
 			continue
 		}
@@ -200,7 +202,7 @@ func (u *universe) checkValueRecursion() {
 
 // reportCycles reports each cycle of the graph once, naming its members.
 func (u *universe) reportCycles(nodes []*declInfo, next func(*declInfo) []*declInfo, what, why string) {
-	for _, scc := range sccs(nodes, next) {
+	for _, scc := range tarjan.Components(nodes, next) {
 		if len(scc) == 1 && !slices.Contains(next(scc[0]), scc[0]) {
 			continue
 		}
@@ -217,48 +219,4 @@ func (u *universe) reportCycles(nodes []*declInfo, next func(*declInfo) []*declI
 		}
 		u.errorf(first, "", "%s in a cycle (%s): %s", what, strings.Join(names, ", "), why)
 	}
-}
-
-// sccs returns the strongly connected components of a graph (Tarjan), in a
-// deterministic order given deterministic nodes and edges.
-func sccs[N comparable](nodes []N, next func(N) []N) [][]N {
-	index := map[N]int{}
-	low := map[N]int{}
-	on := map[N]bool{}
-	var stack []N
-	var out [][]N
-	var visit func(n N)
-	visit = func(n N) {
-		index[n] = len(index)
-		low[n] = index[n]
-		stack = append(stack, n)
-		on[n] = true
-		for _, m := range next(n) {
-			if _, seen := index[m]; !seen {
-				visit(m)
-				low[n] = min(low[n], low[m])
-			} else if on[m] {
-				low[n] = min(low[n], index[m])
-			}
-		}
-		if low[n] == index[n] {
-			var scc []N
-			for {
-				m := stack[len(stack)-1]
-				stack = stack[:len(stack)-1]
-				on[m] = false
-				scc = append(scc, m)
-				if m == n {
-					break
-				}
-			}
-			out = append(out, scc)
-		}
-	}
-	for _, n := range nodes {
-		if _, seen := index[n]; !seen {
-			visit(n)
-		}
-	}
-	return out
 }

@@ -66,15 +66,25 @@ func Generate(realms ...Realm) (map[string]Files, error) {
 	return out, err
 }
 
-func generate(realms []Realm) (*universe, map[string]Files, error) {
+// prepare checks realms and decides every identifier: what Generate and
+// Names share, so that Names answers with the names Generate writes.
+func prepare(realms []Realm) (*universe, error) {
 	u, err := newUniverse(realms)
+	if err != nil {
+		return nil, err
+	}
+	if err := u.check(); err != nil {
+		return nil, err
+	}
+	u.decideAllNames()
+	return u, nil
+}
+
+func generate(realms []Realm) (*universe, map[string]Files, error) {
+	u, err := prepare(realms)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := u.check(); err != nil {
-		return nil, nil, err
-	}
-	u.decideAllNames()
 	// Rendering (jennifer and gofmt) is most of the time and each package is
 	// independent once names are decided, so packages render in parallel.
 	var mods []*moduleInfo

@@ -28,14 +28,10 @@ type PackageNames struct {
 // for realms, sorted by realm and module, without rendering any code. The
 // schemas are checked as Generate checks them.
 func Names(realms ...Realm) ([]PackageNames, error) {
-	u, err := newUniverse(realms)
+	u, err := prepare(realms)
 	if err != nil {
 		return nil, err
 	}
-	if err := u.check(); err != nil {
-		return nil, err
-	}
-	u.decideAllNames()
 	var out []PackageNames
 	for _, r := range u.realms {
 		for _, m := range r.modules {

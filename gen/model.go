@@ -2,7 +2,6 @@ package gen
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -161,11 +160,7 @@ func (u *universe) sorted() diag.List {
 // addErr adds a schema.Check error, anchoring diagnostics without a file
 // at the realm's schema file.
 func (u *universe) addErr(file string, err error) {
-	var list diag.List
-	if !errors.As(err, &list) {
-		list = diag.List{{Message: err.Error()}}
-	}
-	for _, d := range list {
+	for _, d := range diag.Append(nil, err) {
 		if d.File == "" {
 			d.File = file
 		}
@@ -208,28 +203,17 @@ func (u *universe) addRealm(r Realm) *realmInfo {
 	return ri
 }
 
-// indexDecls indexes a module's declarations by name. As in FTL, a name
-// is declared once per module, whatever the kind.
+// indexDecls indexes a module's declarations by name. schema.Check has
+// made each name an identifier declared once per module, whatever the kind,
+// as in FTL.
 func (u *universe) indexDecls(mi *moduleInfo) {
-	seen := map[string]bool{}
 	for _, d := range mi.m.GetDecls() {
 		if d.GetValue() != nil && !schema.IsAPIDecl(d) {
 			// Databases, topics, config and secrets ride along in upstream
 			// exports; a client has no use for them.
 			continue
 		}
-		name := schema.DeclName(d)
-		where := mi.where(schema.DeclKind(d) + " " + name)
-		switch {
-		case !validIdent(name):
-			u.errs.Add(mi.realm.file, 0, 0, "%s: invalid identifier %s", where, diag.Quote(name))
-			continue
-		case seen[name]:
-			u.errs.Add(mi.realm.file, 0, 0, "%s: declared twice", where)
-			continue
-		}
-		seen[name] = true
-		di := &declInfo{mod: mi, name: name}
+		di := &declInfo{mod: mi, name: schema.DeclName(d)}
 		switch v := d.GetValue().(type) {
 		case *schema.Decl_Data:
 			di.kind, di.data, di.comments = kindData, v.Data, v.Data.GetComments()
@@ -253,7 +237,7 @@ func (u *universe) indexDecls(mi *moduleInfo) {
 			u.errs.Add(mi.realm.file, 0, 0, "%s: unsupported declaration kind", mi.where("decl"))
 			continue
 		}
-		mi.types[name] = di
+		mi.types[di.name] = di
 		mi.decls = append(mi.decls, di)
 	}
 }
@@ -274,14 +258,16 @@ func (u *universe) errorf(d *declInfo, what, format string, args ...any) {
 	u.errs.Add(d.mod.realm.file, 0, 0, "%s: %s", d.where(what), fmt.Sprintf(format, args...))
 }
 
-// resolveModule resolves every type of every declaration of m.
+// resolveModule resolves every type of every declaration of m. schema.Check
+// has vetted names, enum values and every type within the realm, so what
+// can still fail here is a ref into another pinned realm.
 func (u *universe) resolveModule(m *moduleInfo) {
 	for _, d := range m.decls {
 		switch d.kind {
 		case kindData:
 			u.resolveData(d)
 		case kindValueEnum:
-			u.resolveValueEnum(d)
+			d.underlying = u.resolve(d, "type", d.enum.GetType(), nil)
 		case kindTypeEnum:
 			u.resolveTypeEnum(d)
 		case kindAlias:
@@ -297,81 +283,23 @@ func (u *universe) resolveModule(m *moduleInfo) {
 func (u *universe) resolveData(d *declInfo) {
 	params := map[string]int{}
 	for i, p := range d.data.GetTypeParameters() {
-		name := p.GetName()
-		switch {
-		case !validIdent(name):
-			u.errorf(d, "", "invalid type parameter name %s", diag.Quote(name))
-		case params[name] > 0:
-			u.errorf(d, "", "type parameter %s declared twice", name)
-		}
-		params[name] = i + 1
-		d.params = append(d.params, name)
+		params[p.GetName()] = i + 1
+		d.params = append(d.params, p.GetName())
 	}
 	d.needsCmp = make([]bool, len(d.params))
-	seen := map[string]bool{}
 	for _, f := range d.data.GetFields() {
-		name := f.GetName()
-		switch {
-		case !validIdent(name):
-			u.errorf(d, "", "invalid field name %s", diag.Quote(name))
-		case seen[name]:
-			u.errorf(d, "", "field %s declared twice", name)
-		}
-		seen[name] = true
-		d.fields = append(d.fields, u.resolve(d, "field "+name, f.GetType(), params))
-	}
-}
-
-func (u *universe) resolveValueEnum(d *declInfo) {
-	d.underlying = u.resolve(d, "type", d.enum.GetType(), nil)
-	if d.underlying != nil && d.underlying.kind != tInt && d.underlying.kind != tString {
-		u.errorf(d, "", "a value enum must be of type Int or String, not %s", schema.TypeString(d.enum.GetType()))
-		return
-	}
-	seen := map[string]bool{}
-	for _, v := range d.enum.GetVariants() {
-		u.checkVariantName(d, v, seen)
-		switch v.GetValue().GetValue().(type) {
-		case *schema.Value_IntValue:
-			if d.underlying != nil && d.underlying.kind != tInt {
-				u.errorf(d, "variant "+v.GetName(), "Int value in a String enum")
-			}
-		case *schema.Value_StringValue:
-			if d.underlying != nil && d.underlying.kind != tString {
-				u.errorf(d, "variant "+v.GetName(), "String value in an Int enum")
-			}
-		default:
-			u.errorf(d, "variant "+v.GetName(), "a value enum variant needs an Int or String value")
-		}
+		d.fields = append(d.fields, u.resolve(d, "field "+f.GetName(), f.GetType(), params))
 	}
 }
 
 func (u *universe) resolveTypeEnum(d *declInfo) {
-	seen := map[string]bool{}
 	for _, v := range d.enum.GetVariants() {
-		u.checkVariantName(d, v, seen)
-		tv := v.GetValue().GetTypeValue()
-		if tv == nil {
-			u.errorf(d, "variant "+v.GetName(), "a type enum variant needs a type value")
-			continue
-		}
-		t := u.resolve(d, "variant "+v.GetName(), tv.GetValue(), nil)
+		t := u.resolve(d, "variant "+v.GetName(), v.GetValue().GetTypeValue().GetValue(), nil)
 		d.variants = append(d.variants, variant{
 			name: v.GetName(), comments: v.GetComments(), t: t,
 			standalone: t != nil && t.kind == tDecl && t.decl.kind == kindData &&
 				t.decl.mod == d.mod && t.decl.name == v.GetName() && len(t.decl.data.GetTypeParameters()) == 0,
 		})
-	}
-}
-
-func (u *universe) checkVariantName(d *declInfo, v *schema.EnumVariant, seen map[string]bool) {
-	switch name := v.GetName(); {
-	case !validIdent(name):
-		u.errorf(d, "", "invalid variant name %s", diag.Quote(name))
-	case seen[name]:
-		u.errorf(d, "", "variant %s declared twice", name)
-	default:
-		seen[name] = true
 	}
 }
 
@@ -417,21 +345,18 @@ func (u *universe) resolve(d *declInfo, what string, t *schema.Type, params map[
 	case *schema.Type_Ref:
 		return u.resolveRef(d, what, v.Ref, params)
 	}
+	// Unreachable for a checked schema until the schema gains a Type kind,
+	// which schema.Check would let through.
 	u.errorf(d, what, "missing or unknown type")
 	return nil
 }
 
 func (u *universe) resolveRef(d *declInfo, what string, r *schema.Ref, params map[string]int) *gtype {
-	text := schema.RefString(r)
 	if r.GetModule() == "" {
 		// FTL writes a reference to a type parameter as a ref without module.
-		i, ok := params[r.GetName()]
-		if !ok || r.GetRealm() != "" || len(r.GetTypeParameters()) > 0 {
-			u.errorf(d, what, "ref %s has no module and is not a type parameter in scope", diag.Quote(text))
-			return nil
-		}
-		return &gtype{kind: tParam, param: i - 1}
+		return &gtype{kind: tParam, param: params[r.GetName()] - 1}
 	}
+	text := schema.RefString(r)
 	ri := d.mod.realm
 	if realm := r.GetRealm(); realm != "" && realm != ri.name && realm != ri.producer {
 		ri = u.byName[realm]

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ftlrealm/ftl-gen-realm/internal/diag"
+	"github.com/ftlrealm/ftl-gen-realm/internal/tarjan"
 
 	"golang.org/x/mod/module"
 )
@@ -68,7 +69,7 @@ func (v *validator) checkNestedAliasCycles(c scope, ri *realmInfo) {
 		})
 		return out
 	}
-	for _, scc := range stronglyConnected(nodes, next) {
+	for _, scc := range tarjan.Components(nodes, next) {
 		if len(scc) == 1 && !slices.Contains(next(scc[0]), scc[0]) {
 			continue
 		}
@@ -220,7 +221,7 @@ func (v *validator) checkInstantiationCycles(c scope, ri *realmInfo) {
 		return out
 	}
 	reported := map[*Decl]bool{}
-	for _, scc := range stronglyConnected(nodes, next) {
+	for _, scc := range tarjan.Components(nodes, next) {
 		in := map[node]bool{}
 		for _, n := range scc {
 			in[n] = true

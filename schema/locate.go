@@ -42,7 +42,7 @@ func locations(s *Schema, data []byte, format Format) map[*Position]lineCol {
 			}
 		}
 		m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-			if fd.Message() == nil || fd.Message().FullName() == "xyz.block.ftl.schema.v1.Position" {
+			if fd.Message() == nil || fd.Message().FullName() == positionName {
 				return true
 			}
 			if fd.IsList() {

@@ -3,6 +3,8 @@ package schema
 import (
 	"slices"
 	"strings"
+
+	"github.com/ftlrealm/ftl-gen-realm/internal/tarjan"
 )
 
 // A data type may contain itself, as FTL allows: `data Node { next Node? }`,
@@ -75,7 +77,7 @@ func (v *validator) checkRecursion(s *Schema) {
 		}
 		return out
 	}
-	for _, scc := range stronglyConnected(rec.order, pure) {
+	for _, scc := range tarjan.Components(rec.order, pure) {
 		if len(scc) == 1 && !slices.Contains(pure(scc[0]), scc[0]) {
 			continue
 		}
@@ -117,7 +119,7 @@ func (rec *recursion) byReference(f func(*Optional)) {
 		}
 		return out
 	}
-	for _, scc := range stronglyConnected(rec.order, all) {
+	for _, scc := range tarjan.Components(rec.order, all) {
 		in := map[*Decl]bool{}
 		for _, d := range scc {
 			in[d] = true
@@ -265,48 +267,4 @@ func (rec *recursion) walkDepth(ri *realmInfo, data *Data, t *Type, outer, inner
 			}
 		}
 	}
-}
-
-// stronglyConnected returns the strongly connected components of a graph
-// (Tarjan), in an order fixed by the order of nodes and edges.
-func stronglyConnected[N comparable](nodes []N, next func(N) []N) [][]N {
-	index := map[N]int{}
-	low := map[N]int{}
-	on := map[N]bool{}
-	var stack []N
-	var out [][]N
-	var visit func(n N)
-	visit = func(n N) {
-		index[n] = len(index)
-		low[n] = index[n]
-		stack = append(stack, n)
-		on[n] = true
-		for _, m := range next(n) {
-			if _, seen := index[m]; !seen {
-				visit(m)
-				low[n] = min(low[n], low[m])
-			} else if on[m] {
-				low[n] = min(low[n], index[m])
-			}
-		}
-		if low[n] == index[n] {
-			var scc []N
-			for {
-				m := stack[len(stack)-1]
-				stack = stack[:len(stack)-1]
-				on[m] = false
-				scc = append(scc, m)
-				if m == n {
-					break
-				}
-			}
-			out = append(out, scc)
-		}
-	}
-	for _, n := range nodes {
-		if _, seen := index[n]; !seen {
-			visit(n)
-		}
-	}
-	return out
 }

@@ -513,12 +513,7 @@ func plural(n int, what string) string {
 	return fmt.Sprintf("%d %ss", n, what)
 }
 
-func short(commit string) string {
-	if len(commit) > 12 {
-		return commit[:12]
-	}
-	return commit
-}
+func short(commit string) string { return gitsource.ShortCommit(commit) }
 
 func orNone(commit string) string {
 	if commit == "" {

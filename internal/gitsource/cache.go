@@ -88,7 +88,7 @@ func (c Cache) Get(r Realm) (*SchemaFile, error) {
 		}
 		return f, nil
 	}
-	return nil, fmt.Errorf("%w: %s at %s", ErrNotCached, r.Name, short(r.Commit))
+	return nil, fmt.Errorf("%w: %s at %s", ErrNotCached, r.Name, ShortCommit(r.Commit))
 }
 
 // CorruptError is a cached schema file that does not decode or check:
@@ -158,7 +158,7 @@ func (c Cache) Download(ctx context.Context, r Realm) (*SchemaFile, error) {
 		return nil, err
 	}
 	f := &SchemaFile{RepoPath: repoPath, Data: data, CachePath: c.file(r, "."+string(format))}
-	if err := f.decode(fmt.Sprintf("%s@%s:%s", r.Name, short(r.Commit), repoPath)); err != nil {
+	if err := f.decode(fmt.Sprintf("%s@%s:%s", r.Name, ShortCommit(r.Commit), repoPath)); err != nil {
 		return nil, err
 	}
 	return f, nil
@@ -205,10 +205,10 @@ func findSchema(ctx context.Context, co *checkout, pinned string) (string, []byt
 		// the decoder take minutes must not get to it.
 		var ge *tomlguard.Error
 		if err := tomlguard.Check(project); errors.As(err, &ge) {
-			return "", nil, fmt.Errorf("ftl-project.toml of %s at %s, line %d column %d: %s", diag.Quote(co.src.Repo), short(co.src.Commit), ge.Line, ge.Column, ge.Message)
+			return "", nil, fmt.Errorf("ftl-project.toml of %s at %s, line %d column %d: %s", diag.Quote(co.src.Repo), ShortCommit(co.src.Commit), ge.Line, ge.Column, ge.Message)
 		}
 		if _, err := toml.Decode(string(project), &cfg); err != nil {
-			return "", nil, fmt.Errorf("ftl-project.toml of %s at %s: %w", diag.Quote(co.src.Repo), short(co.src.Commit), err)
+			return "", nil, fmt.Errorf("ftl-project.toml of %s at %s: %w", diag.Quote(co.src.Repo), ShortCommit(co.src.Commit), err)
 		}
 		if p := cfg.Realms.PublicSchema; p != "" {
 			err := CheckPath(p)
@@ -216,7 +216,7 @@ func findSchema(ctx context.Context, co *checkout, pinned string) (string, []byt
 				_, err = schema.FormatOf(p)
 			}
 			if err != nil {
-				return "", nil, fmt.Errorf("ftl-project.toml of %s at %s: realms.public-schema: %w", diag.Quote(co.src.Repo), short(co.src.Commit), err)
+				return "", nil, fmt.Errorf("ftl-project.toml of %s at %s: realms.public-schema: %w", diag.Quote(co.src.Repo), ShortCommit(co.src.Commit), err)
 			}
 			data, err := co.read(ctx, p)
 			return p, data, err
@@ -231,7 +231,7 @@ func findSchema(ctx context.Context, co *checkout, pinned string) (string, []byt
 		}
 	}
 	return "", nil, fmt.Errorf("%w: %s has no schema file at commit %s (tried %s; set git-path, or [realms] public-schema in the repository's ftl-project.toml)",
-		ErrFileNotFound, diag.Quote(co.src.Repo), short(co.src.Commit), strings.Join(defaultSchemaFiles, ", "))
+		ErrFileNotFound, diag.Quote(co.src.Repo), ShortCommit(co.src.Commit), strings.Join(defaultSchemaFiles, ", "))
 }
 
 // decode decodes and checks the schema with schema.LoadRealm, the check

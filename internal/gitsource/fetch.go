@@ -170,13 +170,13 @@ func (c *checkout) read(ctx context.Context, path string) ([]byte, error) {
 	meta, name, ok := bytes.Cut(bytes.TrimSuffix(out, []byte{0}), []byte("\t"))
 	fields := bytes.Fields(meta)
 	if !ok || string(name) != path || len(fields) != 4 {
-		return nil, fmt.Errorf("%w: %q has no %s at commit %s", ErrFileNotFound, c.src.Repo, path, short(c.src.Commit))
+		return nil, fmt.Errorf("%w: %q has no %s at commit %s", ErrFileNotFound, c.src.Repo, path, ShortCommit(c.src.Commit))
 	}
 	if kind := objectKind(string(fields[0]), string(fields[1])); kind != "" {
-		return nil, &notAFile{fmt.Sprintf("%s in %q at commit %s is %s, not a file", path, c.src.Repo, short(c.src.Commit), kind)}
+		return nil, &notAFile{fmt.Sprintf("%s in %q at commit %s is %s, not a file", path, c.src.Repo, ShortCommit(c.src.Commit), kind)}
 	}
 	if size, err := strconv.ParseInt(string(fields[3]), 10, 64); err != nil || size > MaxFileSize {
-		return nil, fmt.Errorf("%s in %q at commit %s is %s bytes, more than the %d a schema file may have", path, c.src.Repo, short(c.src.Commit), fields[3], MaxFileSize)
+		return nil, fmt.Errorf("%s in %q at commit %s is %s bytes, more than the %d a schema file may have", path, c.src.Repo, ShortCommit(c.src.Commit), fields[3], MaxFileSize)
 	}
 	data, err := git(ctx, c.dir, "cat-file", "blob", string(fields[2]))
 	if err != nil {
@@ -226,8 +226,8 @@ func appendFile(path, text string) error {
 	return f.Close()
 }
 
-// short abbreviates a commit hash for messages.
-func short(commit string) string {
+// ShortCommit abbreviates a commit hash to 12 digits, as messages show it.
+func ShortCommit(commit string) string {
 	if len(commit) > 12 {
 		return commit[:12]
 	}

@@ -8,22 +8,21 @@ import (
 	"strconv"
 	"strings"
 
-	"golang.org/x/mod/module"
+	"github.com/ftlrealm/ftl-gen-realm/schema"
 )
 
 // Safe makes a lower-case identifier a module name that schema.Validate
 // and gen accept: no leading underscore (Go ignores such directories), and
 // "_" appended to Go keywords, "builtin" (FTL's own module) and names Go
 // refuses as import path elements (internal, vendor, testdata, Windows
-// device names such as con). An empty name becomes fallback.
+// device names such as con). An empty name becomes fallback, which must
+// not start with an underscore.
 func Safe(name, fallback string) string {
 	name = strings.TrimLeft(name, "_")
 	if name == "" {
 		name = fallback
 	}
-	switch {
-	case token.IsKeyword(name), name == "builtin", name == "internal", name == "vendor", name == "testdata",
-		module.CheckImportPath("ftl/realm/r/"+name) != nil:
+	if token.IsKeyword(name) || name == "builtin" || schema.ImportPathElemProblem(name) != "" {
 		name += "_"
 	}
 	return name

@@ -114,8 +114,7 @@ func applyEdit(file string, data []byte, e Edit) ([]byte, error) {
 	}
 	var in []Section
 	for _, sec := range secs {
-		entries := map[Section]map[string]Pin{SectionEgress: cfg.Realms.Egress, SectionExternalRealms: cfg.ExternalRealms, SectionIngress: cfg.Realms.Ingress}[sec]
-		if _, ok := entries[e.Name]; ok {
+		if _, ok := cfg.entries(sec)[e.Name]; ok {
 			in = append(in, sec)
 		}
 	}

@@ -121,6 +121,17 @@ func (s Section) Direction() string {
 	return "egress"
 }
 
+// entries returns the table of c that holds sec's realm entries.
+func (c *Config) entries(sec Section) map[string]Pin {
+	switch sec {
+	case SectionExternalRealms:
+		return c.ExternalRealms
+	case SectionIngress:
+		return c.Realms.Ingress
+	}
+	return c.Realms.Egress
+}
+
 // Realm is one realm entry in effect: an external realm this project
 // calls, or (Section SectionIngress) a realm that calls it.
 type Realm struct {
@@ -393,12 +404,7 @@ func (p *Project) Realms() []Realm {
 
 // ShortCommit is the pinned commit shortened to 12 digits, as messages
 // show it.
-func (r Realm) ShortCommit() string {
-	if len(r.GitCommit) > 12 {
-		return r.GitCommit[:12]
-	}
-	return r.GitCommit
-}
+func (r Realm) ShortCommit() string { return gitsource.ShortCommit(r.GitCommit) }
 
 // Ingress returns the [realms.ingress] entries, sorted by name: the realms
 // that call this project.

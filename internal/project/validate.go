@@ -82,13 +82,7 @@ func checkSchemaExt(p string) error {
 func (p *Project) validate() error {
 	var list diag.List
 	for _, sec := range []Section{SectionEgress, SectionExternalRealms, SectionIngress} {
-		entries := p.Config.Realms.Egress
-		switch sec {
-		case SectionExternalRealms:
-			entries = p.Config.ExternalRealms
-		case SectionIngress:
-			entries = p.Config.Realms.Ingress
-		}
+		entries := p.Config.entries(sec)
 		names := make([]string, 0, len(entries))
 		for name := range entries {
 			names = append(names, name)
